@@ -1,0 +1,32 @@
+"""Recognising a document's kind from its content, never from its file name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest import annex, programme
+from ingest.records import ParseResult
+
+# Below this score a document is of no known kind: it is reported, not guessed.
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    detect: Callable[[str], float]
+    parse: Callable[[list[str]], ParseResult]
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(programme.KIND, programme.detect, programme.parse),
+    Kind(annex.KIND, annex.detect, annex.parse),
+)
+
+
+def recognise(text: str) -> Kind | None:
+    scored = sorted(((kind.detect(text), kind.name, kind) for kind in KINDS), reverse=True)
+    if not scored or scored[0][0] < MIN_SCORE:
+        return None
+    return scored[0][2]

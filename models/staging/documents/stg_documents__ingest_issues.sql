@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'ingest_issues') }}
+
+),
+
+renamed as (
+
+    select
+        issue_id,
+        document_sha256,
+        document_file,
+        source_line,
+        severity,
+        rule,
+        message,
+        source_text,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed
