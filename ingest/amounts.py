@@ -76,7 +76,7 @@ _BAD_HEAD = (
     rf"(?={_GAP}{_MARKER_PLAIN})"
 )
 # French grouping by threes (space-like or dot separators), else a plain digit run.
-_INT = rf"[0-9]{{1,3}}(?:[ \u00a0\u202f.][0-9]{{3}})+(?![0-9])|[0-9]+"
+_INT = r"[0-9]{1,3}(?:[ \u00a0\u202f.][0-9]{3})+(?![0-9])|[0-9]+"
 # Comma is the French decimal mark; a dot is a decimal mark only before 1-2 digits ("1.5 M€"),
 # before three it groups thousands ("5.000 €").
 _DEC = r",[0-9]+|\.[0-9]{1,2}(?![0-9])"
@@ -99,8 +99,8 @@ _NOT_MONEY_SIGNS = frozenset("%‰°")
 _HEAD_COUNT_WORDS = frozenset({"ETP", "ETPT"})
 # Labels whose numbers are references or codes, never money.
 _REFERENCE_LABELS = frozenset(
-    {"bop", "programme", "programmes", "fiche", "axe", "article", "objectif", "n°", "no", "tel", "tél",
-     "téléphone", "code", "ref", "réf", "phase", "page", "siret", "siren"}
+    {"bop", "programme", "programmes", "fiche", "axe", "article", "objectif", "n°", "no", "phase", "page"}
+    | {"code", "ref", "réf", "siret", "siren", "tel", "tél", "téléphone"}
 )
 
 

@@ -20,7 +20,7 @@ from ingest.records import Issue, ParseResult
 from ingest.schema import RAW_TABLES
 
 # Identifiers a parser makes unique within its document; the loader makes them global.
-LOCAL_IDS = ("table_id", "cell_id", "issue_id", "line_id")
+LOCAL_IDS = ("table_id", "cell_id", "issue_id", "line_id", "pledge_id", "cost_id")
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "varchar": pa.string(),
@@ -33,6 +33,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "decimal(18,2)": pa.decimal128(18, 2),
     "varchar[]": pa.list_(pa.string()),
     "integer[]": pa.list_(pa.int32()),
+    "decimal(18,2)[]": pa.list_(pa.decimal128(18, 2)),
 }
 
 

@@ -24,7 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar
 from ingest.records import ParseResult
+from ingest.reference import detect_contract
 from ingest.text import clean_block, fold, strip_html, strip_tags
 
 KIND = "programme_actions"
@@ -147,6 +149,7 @@ class _Fiche:
     title: str = ""
     fields: dict[str, list[str]] = field(default_factory=dict)
     field_lines: dict[str, int] = field(default_factory=dict)
+    field_numbers: dict[str, list[int]] = field(default_factory=dict)
     last_line: int = 0
     axis_heading: tuple[str, str] | None = None
     objective_heading: tuple[str, str] | None = None
@@ -158,6 +161,7 @@ class _Parser:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.result = ParseResult(kind=KIND)
+        self.result.contract_code, _ = detect_contract("\n".join(lines))
         self.summary: dict[str, dict[str, str | None]] = {}
         self.pillar: str | None = None
         self.axis: tuple[str, str] | None = None
@@ -233,6 +237,7 @@ class _Parser:
             self.issue(number, "warning", "repeated_field", f"field '{name}' appears twice in fiche {self.fiche.code}")
         self.fiche.fields.setdefault(name, []).append(value)
         self.fiche.field_lines.setdefault(name, number)
+        self.fiche.field_numbers.setdefault(name, []).append(number)
         self.field = name
         self.fiche.last_line = number
 
@@ -246,6 +251,7 @@ class _Parser:
             self.fiche.last_line = number
             return
         self.fiche.fields[self.field].append(value)
+        self.fiche.field_numbers[self.field].append(number)
         self.fiche.last_line = number
 
     def close_fiche(self) -> None:
@@ -308,8 +314,29 @@ class _Parser:
         for name in EXPECTED_FIELDS:
             row[name] = values.get(name)
         self.result.add("fiches", row)
+        self.read_cost_items(fiche, parts)
         if fiche.tables == 0:
             self.issue(fiche.line, "info", "fiche_without_funding_table", f"fiche {fiche.code} has no funding table")
+
+    def read_cost_items(self, fiche: _Fiche, parts: dict[str, str | None]) -> None:
+        """Cost items of 'Moyens financiers' and 'Moyens techniques' (amounts there are costs, not funding)."""
+        numbers = fiche.field_numbers.get("moyens", [])
+        for part in ("financiers", "techniques"):
+            text = parts.get(part)
+            if not text:
+                continue
+            rows, issues = read_costs(text.replace("\n", " "), f"moyens_{part}")
+            for n, row in enumerate(rows, start=1):
+                line = next((k for k in numbers if row["amount_text"] in strip_html(self.text(k))), fiche.field_lines["moyens"])
+                row.update(
+                    cost_id=f"{fiche.code}:{part[:3]}:{n}",
+                    fiche_code=fiche.code,
+                    source_line=line,
+                    source_text=self.text(line),
+                )
+                self.result.add("action_costs", row)
+            for severity, rule, message in issues:
+                self.issue(fiche.field_lines["moyens"], severity, rule, f"moyens {part}: {message}")
 
     # -- tables ----------------------------------------------------------------------------------
     def open_table(self, number: int, cells: list[str]) -> None:
@@ -419,6 +446,41 @@ class _Parser:
                     "source_text": "\n".join(self.text(n) for n in cell.lines),
                 },
             )
+            self.read_money(table, table_id, row_type, position, cell)
+
+    def read_money(self, table: _Table, table_id: str, row_type: str, position: int, cell: _Cell) -> None:
+        """Funding lines and pledges of one cell (see ingest.funding)."""
+        calendar_text = None
+        if self.fiche is not None and self.fiche.code == table.fiche_code:
+            calendar_text = clean_block("\n".join(self.fiche.fields.get("calendrier", []))) or None
+        context = CellContext(
+            column_header=cell.header,
+            row_type=row_type,
+            contract_code=self.result.contract_code,
+            calendar=sub_action_calendar(calendar_text, table.sub_action),
+            note=" ".join(table.notes) or None,
+        )
+        text = " ".join(p for p in cell.parts if p)
+        reading = read_cell(text, context)
+        cell_id = f"{table_id}:{row_type[:2]}:{position}"
+        base = {
+            "cell_id": cell_id,
+            "table_id": table_id,
+            "fiche_code": table.fiche_code,
+            "sub_action": table.sub_action,
+            "row_type": row_type,
+            "column_header": cell.header,
+            "source_line": cell.lines[0],
+            "source_text": "\n".join(self.text(n) for n in cell.lines),
+        }
+        for line in reading.lines:
+            row = dict(base, column_index=position, **line)
+            row["line_id"] = f"{cell_id}:{line['line_index']}"
+            self.result.add("funding_lines", row)
+        for n, pledge in enumerate(reading.pledges, start=1):
+            self.result.add("funding_pledges", dict(base, pledge_id=f"{cell_id}:p{n}", **pledge))
+        for severity, rule, message in reading.issues:
+            self.issue(cell.lines[0], severity, rule, f"{cell.header or 'cell'} ({row_type}): {message}")
 
     # -- main loop -------------------------------------------------------------------------------
     def handle_heading(self, text: str, number: int) -> None:
@@ -466,6 +528,20 @@ class _Parser:
                 "source_text": line,
             },
         )
+        rows, issues = read_costs(rest, "total")
+        if not rows:
+            self.issue(number, "warning", "total_without_amount", "a cost total line with no amount that could be read")
+        for n, row in enumerate(rows, start=1):
+            row.update(
+                cost_id=f"total:{number}:{n}",
+                fiche_code=self.fiche.code if self.fiche else None,
+                label=label.strip() + (f" : {row['label']}" if row["label"] else ""),
+                source_line=number,
+                source_text=line,
+            )
+            self.result.add("action_costs", row)
+        for severity, rule, message in issues:
+            self.issue(number, severity, rule, message)
 
     def line(self, number: int, line: str) -> None:
         stripped = line.strip()

@@ -29,7 +29,10 @@ _MONTH = (
     r"|septembre|sept\.?|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?)"
 )
 # Words that open a period without closing it.
-_OPEN_START = rf"(?:[àa]\s+partir\s+d(?:e\s+|{_APOS}\s*)|[àa]\s+compter\s+d(?:[eu]\s+|{_APOS}\s*)|[àa]/c\s+(?:d(?:e\s+|{_APOS}\s*))?|depuis\s+|d[èe]s\s+)"
+_OPEN_START = (
+    rf"(?:[àa]\s+partir\s+d(?:e\s+|{_APOS}\s*)|[àa]\s+compter\s+d(?:[eu]\s+|{_APOS}\s*)"
+    rf"|[àa]/c\s+(?:d(?:e\s+|{_APOS}\s*))?|depuis\s+|d[èe]s\s+)"
+)
 # Words that tie a year to an amount or a budget ("pour l'année 2015", "impact budget 2016", "BP 2015").
 _CUE = rf"(?:en|pour\s+l{_APOS}\s*ann[ée]e|l{_APOS}\s*ann[ée]e|ann[ée]e|budget|BP|exercice)\s+"
 _WHEN = (

@@ -134,7 +134,10 @@ def test_newline_is_not_a_separator() -> None:
 
 
 def test_malformed_short_last_group_is_read_and_flagged() -> None:
-    text = "ETTI 265 00€ GEIQ 8 686 € ETP autres SIAE : voir fiche IAE Co-financement du poste de facilitateur sur 12 mois."
+    text = (
+        "ETTI 265 00€ GEIQ 8 686 € ETP autres SIAE : voir fiche IAE "
+        "Co-financement du poste de facilitateur sur 12 mois."
+    )
     malformed, clean = find_amounts(text)
     assert (malformed.text, malformed.value, malformed.start, malformed.end) == (
         "265 00€",
@@ -145,7 +148,12 @@ def test_malformed_short_last_group_is_read_and_flagged() -> None:
     assert malformed.malformed and malformed.has_currency
     assert malformed.confidence <= 0.5
     assert "265 00" in malformed.note
-    assert (clean.text, clean.value, clean.malformed, clean.confidence) == ("8 686 €", Decimal("8686"), False, 1.0)
+    assert (clean.text, clean.value, clean.malformed, clean.confidence) == (
+        "8 686 €",
+        Decimal("8686"),
+        False,
+        1.0,
+    )
 
 
 def test_malformed_long_first_group_is_read_and_flagged() -> None:
@@ -174,7 +182,12 @@ def test_leading_zero_fragment_is_not_an_amount() -> None:
 def test_bare_number_after_funder_label() -> None:
     text = "DIRECCTE : 5000 Emplois aidés : 17 100€"
     bare, clean = find_amounts(text)
-    assert (bare.text, bare.value, bare.has_currency, bare.malformed) == ("5000", Decimal("5000"), False, False)
+    assert (bare.text, bare.value, bare.has_currency, bare.malformed) == (
+        "5000",
+        Decimal("5000"),
+        False,
+        False,
+    )
     assert bare.confidence == 0.5
     assert "label rule" in bare.note and "DIRECCTE" in bare.note
     assert (bare.start, bare.end) == (11, 15)
@@ -201,7 +214,10 @@ def test_bare_gross_amount_before_rate() -> None:
 
 def test_gross_and_share_with_currency() -> None:
     found = find_amounts("62 000 €* 20% de QPV= 12400 €")
-    assert [(a.text, a.value) for a in found] == [("62 000 €", Decimal("62000")), ("12400 €", Decimal("12400"))]
+    assert [(a.text, a.value) for a in found] == [
+        ("62 000 €", Decimal("62000")),
+        ("12400 €", Decimal("12400")),
+    ]
     assert all(a.has_currency and a.confidence == 1.0 for a in found)
 
 
@@ -301,6 +317,16 @@ def test_prefix_euro_does_not_steal_the_next_number() -> None:
     assert values("10 000 € 5 000 €") == [Decimal("10000"), Decimal("5000")]
 
 
+def test_euro_between_a_year_and_a_number_is_a_prefix() -> None:
+    amount = only("Budget 2015 € 5 000")
+    assert (amount.text, amount.value, amount.start) == ("€ 5 000", Decimal("5000"), 12)
+
+
+def test_implausibly_long_digit_runs_are_not_amounts() -> None:
+    assert find_amounts("1234567890123 €") == []
+    assert values("123456789012 €") == [Decimal("123456789012")]
+
+
 # --- real cells ----------------------------------------------------------------------------------
 
 
@@ -351,14 +377,20 @@ def test_cell_with_fte_counts_and_of_which_part() -> None:
 
 
 def test_cell_with_budget_year() -> None:
-    text = "Budget 2015 relatif aux structures existantes : ACI : 274 500 € EI : 32 000 € ETTI : 21 000 € AI : 65 000 € **"
+    text = (
+        "Budget 2015 relatif aux structures existantes : "
+        "ACI : 274 500 € EI : 32 000 € ETTI : 21 000 € AI : 65 000 € **"
+    )
     assert values(text) == [Decimal("274500"), Decimal("32000"), Decimal("21000"), Decimal("65000")]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("15 000 € = 12 000€ sur ingénierie et 3 000€ sur l'animation du dispositif", ["15000", "12000", "3000"]),
+        (
+            "15 000 € = 12 000€ sur ingénierie et 3 000€ sur l'animation du dispositif",
+            ["15000", "12000", "3000"],
+        ),
         ("6 000 € sur 2 jours : 3 000 € / jour (Mise à disposition de l'Amphithéâtre)", ["6000", "3000"]),
         ("30 000 € maximum sous réserve de validation par l'Assemblée Départementale", ["30000"]),
         ("15000 € (2016) puis 5000 € par an", ["15000", "5000"]),
@@ -372,8 +404,8 @@ def test_cell_with_budget_year() -> None:
         ),
         ("DIRECCTE (50% de l'appui SPE AFPA ) 8000 €", ["8000"]),
         (
-            "0,3 ETP sur les procédures d'acquisition, de montage d'opération et d'instruction du PC + budget "
-            "communal / coût du projet (déterminer au regard de la future convention NPNRU)",
+            "0,3 ETP sur les procédures d'acquisition, de montage d'opération et d'instruction du PC "
+            "+ budget communal / coût du projet (déterminer au regard de la future convention NPNRU)",
             [],
         ),
         ("0,1 ETP+ Budget communautaire", []),
@@ -382,7 +414,10 @@ def test_cell_with_budget_year() -> None:
         ("DIRECCTE : 10 000€  CDC: à évaluer par la CDC (prêts)", ["10000"]),
         ("Al Sol : 1.5 M° d’€ (Réaménagement des locaux + fonctionnement hors ETP)", ["1500000"]),
         ("Coût total de l’opération :Al Sol : 1.8 M° d’€", ["1800000"]),
-        ("Temps agent : 450 €par jour (coût estimatif) Sensibilisation : ½ journée Diagnostic : 1 jour", ["450"]),
+        (
+            "Temps agent : 450 €par jour (coût estimatif) Sensibilisation : ½ journée Diagnostic : 1 jour",
+            ["450"],
+        ),
         ("*Coût total de l'action 350 000 €*", ["350000"]),
         ("**COUT TOTAL DE L'ACTION : 365 000 €**", ["365000"]),
         (
@@ -397,17 +432,17 @@ def test_cell_with_budget_year() -> None:
         ),
         ("prime de 2000€ spécifique pour entrepreneurs des QPV", ["2000"]),
         (
-            "Etude commerce NPNRU : 70 000 € Frais financiers (intervention de l'EPFL) : 150 000 € Remise aux "
-            "normes des locaux : 100 000 € Réhabilitation de l'axe Foch-Augustin-Fusterie : 30 000 € "
-            "SMART CITY : 15 000 €",
+            "Etude commerce NPNRU : 70 000 € Frais financiers (intervention de l'EPFL) : 150 000 € "
+            "Remise aux normes des locaux : 100 000 € "
+            "Réhabilitation de l'axe Foch-Augustin-Fusterie : 30 000 € SMART CITY : 15 000 €",
             ["70000", "150000", "100000", "30000", "15000"],
         ),
         ("CDDI (contrats à durée déterminée d'insertion) : 350 000 € pour l'année 2015", ["350000"]),
         ("EAV/CRIA : 6 000 € en 2015", ["6000"]),
         ("DIRECCTE : (Finct GEIQ) : 10 290 €", ["10290"]),
         (
-            "Financement GEIQ BTP 23 000 € aide à l'accompagnement et aux postes occupés par les bénéficiaires "
-            "du rSa (montant BP 2015)",
+            "Financement GEIQ BTP 23 000 € aide à l'accompagnement et aux postes occupés par les "
+            "bénéficiaires du rSa (montant BP 2015)",
             ["23000"],
         ),
         ("Cf Livret I fiche 2.1.1\t4 000€\t2 500€", ["4000", "2500"]),
@@ -432,7 +467,19 @@ def test_full_funding_line_of_the_real_table() -> None:
     found = find_amounts(line)
     assert [a.value for a in found] == [
         Decimal(v)
-        for v in ["62000", "12400", "8000", "19000", "8000", "15000", "15000", "12000", "3000", "32000", "6400"]
+        for v in [
+            "62000",
+            "12400",
+            "8000",
+            "19000",
+            "8000",
+            "15000",
+            "15000",
+            "12000",
+            "3000",
+            "32000",
+            "6400",
+        ]
     ]
     assert [a.has_currency for a in found].count(False) == 1
     assert_well_formed(line, found)
