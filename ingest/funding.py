@@ -531,7 +531,7 @@ def sub_action_calendar(calendar: str | None, sub_action: str | None) -> tuple[i
     """The period of a fiche's calendar, narrowed to the sub-action's part when the calendar has parts."""
     if not calendar:
         return None, None, ""
-    key = _sub_action_key(sub_action)
+    key = sub_action_key(sub_action)
     if key:
         part = _calendar_part(calendar, key)
         if part:
@@ -541,7 +541,7 @@ def sub_action_calendar(calendar: str | None, sub_action: str | None) -> tuple[i
     return read_period(calendar)
 
 
-def _sub_action_key(sub_action: str | None) -> str | None:
+def sub_action_key(sub_action: str | None) -> str | None:
     """'B-1- Service ...' -> 'B1'; 'Action 2 Réduire ...' -> '2'; 'A - Mobilisation ...' -> 'A'."""
     if not sub_action:
         return None

@@ -24,9 +24,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar
+from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar, sub_action_key
 from ingest.records import ParseResult
 from ingest.reference import detect_contract
+from ingest.territory import resolve, territory_part
 from ingest.text import clean_block, fold, strip_html, strip_tags
 
 KIND = "programme_actions"
@@ -423,6 +424,7 @@ class _Parser:
                 "source_text": self.text(table.first_line),
             },
         )
+        self.emit_targets(table, table_id)
         for (row_type, position), cell in sorted(table.cells.items(), key=lambda kv: (kv[1].lines[0], kv[0][1])):
             if len(cell.lines) > 1:
                 self.issue(
@@ -447,6 +449,30 @@ class _Parser:
                 },
             )
             self.read_money(table, table_id, row_type, position, cell)
+
+    def emit_targets(self, table: _Table, table_id: str) -> None:
+        """The QPVs the table's money goes to: its sub-action's part of the territory text, else all of it."""
+        fiche = self.fiche if self.fiche is not None and self.fiche.code == table.fiche_code else None
+        territory = clean_block("\n".join(fiche.fields.get("territoire", []))) if fiche else ""
+        text = territory_part(territory, sub_action_key(table.sub_action)) or territory
+        line = fiche.field_lines.get("territoire") if fiche else None
+        matches = resolve(text, self.result.contract_code)
+        if territory and not matches:
+            self.issue(line, "warning", "territory_not_resolved",
+                       f"no QPV or known place in the territory of fiche {table.fiche_code}: '{text[:80]}'")
+        targets = [(m.qpv_code, m.match_kind, m.alias) for m in matches] or [("NONE", "unspecified", None)]
+        for n, (code, kind, alias) in enumerate(targets, start=1):
+            self.result.add("territory_targets", {
+                "target_id": f"{table_id}:q{n}",
+                "fiche_code": table.fiche_code,
+                "table_id": table_id,
+                "territory_text": text or None,
+                "qpv_code": code,
+                "match_kind": kind,
+                "alias": alias,
+                "source_line": line or table.first_line,
+                "source_text": self.text(line or table.first_line),
+            })
 
     def read_money(self, table: _Table, table_id: str, row_type: str, position: int, cell: _Cell) -> None:
         """Funding lines and pledges of one cell (see ingest.funding)."""

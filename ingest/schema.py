@@ -171,6 +171,18 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("source_line", "integer"),
         ("source_text", "varchar"),
     ],
+    "territory_targets": PROVENANCE
+    + [
+        ("target_id", "varchar"),
+        ("fiche_code", "varchar"),
+        ("table_id", "varchar"),
+        ("territory_text", "varchar"),
+        ("qpv_code", "varchar"),
+        ("match_kind", "varchar"),
+        ("alias", "varchar"),
+        ("source_line", "integer"),
+        ("source_text", "varchar"),
+    ],
     "annex_objectives": PROVENANCE
     + [
         ("objective_ref", "varchar"),

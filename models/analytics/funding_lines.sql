@@ -1,0 +1,57 @@
+/* grain: one row per funding line (the analysts' flat table; a stable contract) */
+with
+
+lines as (
+
+    select * from {{ ref('int_funding_lines_enriched') }}
+
+),
+
+final as (
+
+    select
+        contract_code,
+        document_file,
+        fiche_code,
+        action_title,
+        sub_action,
+        financing_type,
+        funder_code,
+        funder_name,
+        funder_type,
+        dispositif_code as dispositif,
+        amount_eur,
+        gross_amount_eur,
+        year_start,
+        year_end,
+        year_source,
+        is_recurring,
+        is_estimate,
+        is_conditional,
+        is_in_kind,
+        funder_source,
+        confidence,
+        source_line,
+        source_text,
+        funding_line_id,
+        funder_parent_code,
+        funder_rule,
+        funder_text,
+        dispositif_label,
+        amount_text,
+        share_rate,
+        rate_amount_eur,
+        rate_unit,
+        part_amounts_eur,
+        detail,
+        fte,
+        year_text,
+        year_count,
+        column_header,
+        clause_text
+
+    from lines
+
+)
+
+select * from final
