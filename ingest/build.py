@@ -25,7 +25,7 @@ from ingest.pipeline import IngestReport, Progress, ingest_paths, prune_missing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
-DEFAULT_INPUTS = [REPO_ROOT / "data" / "documents"]
+DEFAULT_INPUTS = [REPO_ROOT / "data" / "documents", REPO_ROOT / "data" / "anct"]
 
 
 class BuildError(Exception):
@@ -80,7 +80,9 @@ def dbt_executable() -> list[str]:
 
 def run_dbt(db: Path, args: list[str], progress: Progress) -> None:
     env = dict(os.environ, CDV_DB=str(db.resolve()), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    command = dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    command = (
+        dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    )
     proc = subprocess.Popen(
         command, cwd=DBT_PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -90,9 +92,12 @@ def run_dbt(db: Path, args: list[str], progress: Progress) -> None:
         line = line.rstrip()
         tail = (tail + [line])[-40:]
         # Show what did not pass, and dbt's closing tally; the passing steps only as a count.
-        if " of " in line and "START" not in line and any(w in line for w in ("ERROR", "FAIL", "WARN")):
-            progress(f"  dbt {line.split(' ', 1)[-1].strip()}")
-        elif line.split(" ", 1)[-1].strip().startswith(("Done.", "Finished running")):
+        if (
+            " of " in line
+            and "START" not in line
+            and any(w in line for w in ("ERROR", "FAIL", "WARN"))
+            or line.split(" ", 1)[-1].strip().startswith(("Done.", "Finished running"))
+        ):
             progress(f"  dbt {line.split(' ', 1)[-1].strip()}")
     if proc.wait() != 0:
         raise BuildError("dbt " + " ".join(args) + " failed:\n" + "\n".join(tail))

@@ -121,8 +121,11 @@ def lexicon(contract_code: str | None) -> Lexicon:
         if _true(row.get("is_column_header")):
             header_funder[fold(alias)] = row["funder_code"]
     dispositif_patterns = [
-        (_alias_pattern(row["alias"], _true(row.get("whole_word")), _true(row.get("case_sensitive"))),
-         row["dispositif_code"], row["alias"])
+        (
+            _alias_pattern(row["alias"], _true(row.get("whole_word")), _true(row.get("case_sensitive"))),
+            row["dispositif_code"],
+            row["alias"],
+        )
         for row in seed_rows("ref_dispositif_aliases")
     ]
     usual = {
@@ -186,7 +189,9 @@ def _in_dont_paren(text: str, amount: AmountMatch) -> bool:
     return False
 
 
-def build_clauses(text: str, amounts: list[AmountMatch], mentions: list[Mention]) -> tuple[list[Clause], list[AmountMatch]]:
+def build_clauses(
+    text: str, amounts: list[AmountMatch], mentions: list[Mention]
+) -> tuple[list[Clause], list[AmountMatch]]:
     """Group amounts into clauses; returns the clauses and the amounts that are rates on their own."""
     clauses: list[Clause] = []
     lone_rates: list[AmountMatch] = []
@@ -203,12 +208,20 @@ def build_clauses(text: str, amounts: list[AmountMatch], mentions: list[Mention]
             i += 1
             continue
         if nxt and (share := _SHARE_AFTER.match(between)):
-            clause = Clause(nxt, cursor, nxt.end, amount.start, gross=amount,
-                            share_rate=Decimal(share["pct"].replace(",", ".")))
+            clause = Clause(
+                nxt,
+                cursor,
+                nxt.end,
+                amount.start,
+                gross=amount,
+                share_rate=Decimal(share["pct"].replace(",", ".")),
+            )
             i += 2
         elif nxt and (over := _OVER_UNITS_AFTER.match(between)) and _PER_UNIT_SUFFIX.match(text[nxt.end :]):
             unit = _PER_UNIT_SUFFIX.match(text[nxt.end :])
-            clause = Clause(amount, cursor, nxt.end + unit.end(), amount.start, rate=nxt, rate_unit=unit["unit"])
+            clause = Clause(
+                amount, cursor, nxt.end + unit.end(), amount.start, rate=nxt, rate_unit=unit["unit"]
+            )
             clause.parts = []
             clause.share_rate = None
             clause.__dict__["unit_count"] = int(over["count"])
@@ -219,8 +232,11 @@ def build_clauses(text: str, amounts: list[AmountMatch], mentions: list[Mention]
             j = i + 1
             while j < len(amounts) and total < amount.value:
                 label = text[amounts[j - 1].end : amounts[j].start]
-                if j > i + 1 and any(amounts[j - 1].end <= m.start < amounts[j].start for m in mentions
-                                     if m.kind != "dispositif"):
+                if j > i + 1 and any(
+                    amounts[j - 1].end <= m.start < amounts[j].start
+                    for m in mentions
+                    if m.kind != "dispositif"
+                ):
                     break
                 del label
                 clause.parts.append(amounts[j])
@@ -265,15 +281,22 @@ def _footnote_funder(cell_text: str, note: str | None, lex: Lexicon) -> Mention 
     if not note or not _FOOTNOTE_MARK.search(cell_text):
         return None
     marker = _FOOTNOTE_MARK.search(cell_text).group(1)
-    if not note.lstrip("\\ ").startswith(marker.replace("*", "").strip() or "*") and not note.lstrip().startswith(
-        ("*", "\\*", marker)
-    ):
+    if not note.lstrip("\\ ").startswith(
+        marker.replace("*", "").strip() or "*"
+    ) and not note.lstrip().startswith(("*", "\\*", marker)):
         return None
     funders = [m for m in lex.mentions(note) if m.kind != "dispositif"]
     # The footnote's payer is the funder it says finances something ("financements du Département"),
     # not another one it merely names ("proposé par la Direccte").
-    financing = [m for m in funders if re.search(r"financ\w*\s+(?:d[eu]\s+|de\s+la\s+|par\s+)?(?:l['’]\s*)?$",
-                                                     note[max(0, m.start - 30) : m.start], re.IGNORECASE)]
+    financing = [
+        m
+        for m in funders
+        if re.search(
+            r"financ\w*\s+(?:d[eu]\s+|de\s+la\s+|par\s+)?(?:l['’]\s*)?$",
+            note[max(0, m.start - 30) : m.start],
+            re.IGNORECASE,
+        )
+    ]
     if financing:
         return financing[0]
     return funders[-1] if funders else None
@@ -299,7 +322,9 @@ def _decide_funder(
         return hints[-1].code, "wording", "text", 0.85, hints[-1]
     if footnote is not None:
         return footnote.code, "footnote", "text", 0.75, footnote
-    dispositifs = [m for m in label_mentions if m.kind == "dispositif" and lex.usual_funder.get(m.code, ("", False))[0]]
+    dispositifs = [
+        m for m in label_mentions if m.kind == "dispositif" and lex.usual_funder.get(m.code, ("", False))[0]
+    ]
     exclusive = [m for m in dispositifs if lex.usual_funder[m.code][1]]
     if exclusive:
         return lex.usual_funder[exclusive[-1].code][0], "dispositif", "dispositif", 0.9, exclusive[-1]
@@ -332,8 +357,13 @@ def read_cell(text: str, context: CellContext) -> CellReading:
     clauses, lone_rates = build_clauses(text, amounts, mentions)
     footnote = _footnote_funder(text, context.note, lex)
     for rate in lone_rates:
-        reading.issues.append(("info", "rate_without_total",
-                               f"a per-unit rate '{rate.text}' with no total: kept out of the funding lines"))
+        reading.issues.append(
+            (
+                "info",
+                "rate_without_total",
+                f"a per-unit rate '{rate.text}' with no total: kept out of the funding lines",
+            )
+        )
     head: Qualifiers | None = None
     if clauses:
         head_label = read_qualifiers(text[clauses[0].start : clauses[0].label_end])
@@ -347,50 +377,71 @@ def read_cell(text: str, context: CellContext) -> CellReading:
             clause_mentions, label_mentions, inherited, footnote, column, lex
         )
         # The next item without a funder of its own continues the funder the text gave this one
-        # ("DIRECCTE : CIVIS= ... Allocation CIVIS : ..."); a column or a dispositif is not carried over.
-        if rule in ("named", "wording", "footnote", "inherited"):
-            inherited = Mention(clause.start, clause.end, funder, "inherited", decided_by.alias if decided_by else funder)
+        # ("DIRECCTE : CIVIS= ... Allocation CIVIS : ..."), or that a dispositif which only one funder pays
+        # switched to ("garantie jeunes : 108 800€ ... allocation= 170 000€"); a column, or a dispositif
+        # several funders share, is not carried over.
+        carries = rule in ("named", "wording", "footnote", "inherited") or (
+            rule == "dispositif"
+            and decided_by is not None
+            and lex.usual_funder.get(decided_by.code, ("", False))[1]
+        )
+        if carries:
+            inherited = Mention(
+                clause.start, clause.end, funder, "inherited", decided_by.alias if decided_by else funder
+            )
         own = read_qualifiers(span)
         year_start, year_end, year_source, year_text = _years(own, head if index else None, context.calendar)
         is_estimate = own.is_estimate or bool(head and head.is_estimate)
         amount = clause.amount
         confidence = min(confidence, amount.confidence)
         if amount.malformed:
-            reading.issues.append(("warning", "malformed_amount",
-                                   f"'{amount.text}' read as {amount.value} € with low confidence: {amount.note}"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "malformed_amount",
+                    f"'{amount.text}' read as {amount.value} € with low confidence: {amount.note}",
+                )
+            )
         if funder == UNKNOWN_FUNDER:
-            reading.issues.append(("warning", "funder_not_identified",
-                                   f"no funder named or implied for '{amount.text}' and the column has none"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "funder_not_identified",
+                    f"no funder named or implied for '{amount.text}' and the column has none",
+                )
+            )
         dispositif = next((m for m in reversed(label_mentions) if m.kind == "dispositif"), None)
         details = _check_arithmetic(clause, reading)
-        reading.lines.append({
-            "line_index": index + 1,
-            "amount_eur": amount.value,
-            "amount_text": amount.text,
-            "gross_amount_eur": clause.gross.value if clause.gross else None,
-            "share_rate": float(clause.share_rate) if clause.share_rate is not None else None,
-            "rate_amount_eur": clause.rate.value if clause.rate else None,
-            "rate_unit": clause.rate_unit,
-            "part_amounts_eur": [p.value for p in clause.parts] + [d.value for d in clause.dont] or None,
-            "detail": details or None,
-            "funder_code": funder,
-            "funder_text": decided_by.alias if decided_by else context.column_header,
-            "funder_rule": rule,
-            "funder_source": source,
-            "dispositif_code": dispositif.code if dispositif else None,
-            "dispositif_text": dispositif.alias if dispositif else None,
-            "year_start": year_start,
-            "year_end": year_end,
-            "year_source": year_source,
-            "year_text": year_text or None,
-            "is_recurring": own.is_recurring,
-            "is_estimate": is_estimate,
-            "is_conditional": own.is_conditional,
-            "is_in_kind": own.is_in_kind,
-            "fte": float(own.fte) if own.fte is not None else None,
-            "confidence": round(confidence, 2),
-            "clause_text": span.strip(),
-        })
+        reading.lines.append(
+            {
+                "line_index": index + 1,
+                "amount_eur": amount.value,
+                "amount_text": amount.text,
+                "gross_amount_eur": clause.gross.value if clause.gross else None,
+                "share_rate": float(clause.share_rate) if clause.share_rate is not None else None,
+                "rate_amount_eur": clause.rate.value if clause.rate else None,
+                "rate_unit": clause.rate_unit,
+                "part_amounts_eur": [p.value for p in clause.parts] + [d.value for d in clause.dont] or None,
+                "detail": details or None,
+                "funder_code": funder,
+                "funder_text": decided_by.alias if decided_by else context.column_header,
+                "funder_rule": rule,
+                "funder_source": source,
+                "dispositif_code": dispositif.code if dispositif else None,
+                "dispositif_text": dispositif.alias if dispositif else None,
+                "year_start": year_start,
+                "year_end": year_end,
+                "year_source": year_source,
+                "year_text": year_text or None,
+                "is_recurring": own.is_recurring,
+                "is_estimate": is_estimate,
+                "is_conditional": own.is_conditional,
+                "is_in_kind": own.is_in_kind,
+                "fte": float(own.fte) if own.fte is not None else None,
+                "confidence": round(confidence, 2),
+                "clause_text": span.strip(),
+            }
+        )
     _pledges(text, clauses, mentions, column, footnote, lex, reading)
     return reading
 
@@ -403,27 +454,47 @@ def _check_arithmetic(clause: Clause, reading: CellReading) -> str:
         expected = (clause.gross.value * clause.share_rate / 100).quantize(cents)
         notes.append(f"share {clause.share_rate}% of gross {clause.gross.value}")
         if expected != clause.amount.value:
-            reading.issues.append(("warning", "arithmetic_mismatch",
-                                   f"{clause.gross.value} × {clause.share_rate}% = {expected}, "
-                                   f"but the document says {clause.amount.value}"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "arithmetic_mismatch",
+                    f"{clause.gross.value} × {clause.share_rate}% = {expected}, "
+                    f"but the document says {clause.amount.value}",
+                )
+            )
     if clause.parts:
         total = sum((p.value for p in clause.parts), Decimal(0))
         notes.append("breakdown " + " + ".join(str(p.value) for p in clause.parts))
         if total != clause.amount.value:
-            reading.issues.append(("warning", "arithmetic_mismatch",
-                                   f"the parts add up to {total}, but the document says {clause.amount.value}"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "arithmetic_mismatch",
+                    f"the parts add up to {total}, but the document says {clause.amount.value}",
+                )
+            )
     if clause.rate is not None:
         count = clause.__dict__.get("unit_count")
         notes.append(f"rate {clause.rate.value} per {clause.rate_unit}")
         if count and (clause.rate.value * count).quantize(cents) != clause.amount.value:
-            reading.issues.append(("warning", "arithmetic_mismatch",
-                                   f"{count} × {clause.rate.value} = {clause.rate.value * count}, "
-                                   f"but the document says {clause.amount.value}"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "arithmetic_mismatch",
+                    f"{count} × {clause.rate.value} = {clause.rate.value * count}, "
+                    f"but the document says {clause.amount.value}",
+                )
+            )
     for part in clause.dont:
         notes.append(f"of which {part.value}")
         if part.value > clause.amount.value:
-            reading.issues.append(("warning", "arithmetic_mismatch",
-                                   f"the 'dont' part {part.value} is more than its whole {clause.amount.value}"))
+            reading.issues.append(
+                (
+                    "warning",
+                    "arithmetic_mismatch",
+                    f"the 'dont' part {part.value} is more than its whole {clause.amount.value}",
+                )
+            )
     return "; ".join(notes)
 
 
@@ -459,19 +530,21 @@ def _pledges(
     else:
         kind = "unquantified"
     dispositif = next((m for m in own_mentions if m.kind == "dispositif"), None)
-    reading.pledges.append({
-        "pledge_kind": kind,
-        "funder_code": funder,
-        "funder_text": decided_by.alias if decided_by else column,
-        "funder_rule": rule,
-        "funder_source": source,
-        "dispositif_code": dispositif.code if dispositif else None,
-        "fte": float(qualifiers.fte) if qualifiers.fte is not None else None,
-        "is_in_kind": qualifiers.is_in_kind,
-        "to_be_assessed": qualifiers.to_be_assessed,
-        "pledge_text": rest,
-        "confidence": round(confidence, 2),
-    })
+    reading.pledges.append(
+        {
+            "pledge_kind": kind,
+            "funder_code": funder,
+            "funder_text": decided_by.alias if decided_by else column,
+            "funder_rule": rule,
+            "funder_source": source,
+            "dispositif_code": dispositif.code if dispositif else None,
+            "fte": float(qualifiers.fte) if qualifiers.fte is not None else None,
+            "is_in_kind": qualifiers.is_in_kind,
+            "to_be_assessed": qualifiers.to_be_assessed,
+            "pledge_text": rest,
+            "confidence": round(confidence, 2),
+        }
+    )
 
 
 # -- costs -------------------------------------------------------------------------------------------
@@ -509,19 +582,23 @@ def read_costs(text: str, source_field: str) -> tuple[list[dict[str, Any]], list
         qualifiers = read_qualifiers(segment if index + 1 < len(amounts) else text[cursor:])
         per_unit = _PER_UNIT_SUFFIX.match(text[amount.end :])
         if amount.malformed:
-            issues.append(("warning", "malformed_amount", f"'{amount.text}' read as {amount.value} €: {amount.note}"))
-        rows.append({
-            "cost_kind": "rate" if per_unit else ("total" if source_field == "total" else "item"),
-            "label": label or None,
-            "amount_eur": amount.value,
-            "amount_text": amount.text,
-            "rate_unit": per_unit["unit"] if per_unit else None,
-            "year": qualifiers.year_start,
-            "is_recurring": qualifiers.is_recurring,
-            "is_estimate": qualifiers.is_estimate,
-            "source_field": source_field,
-            "clause_text": segment.strip(),
-        })
+            issues.append(
+                ("warning", "malformed_amount", f"'{amount.text}' read as {amount.value} €: {amount.note}")
+            )
+        rows.append(
+            {
+                "cost_kind": "rate" if per_unit else ("total" if source_field == "total" else "item"),
+                "label": label or None,
+                "amount_eur": amount.value,
+                "amount_text": amount.text,
+                "rate_unit": per_unit["unit"] if per_unit else None,
+                "year": qualifiers.year_start,
+                "is_recurring": qualifiers.is_recurring,
+                "is_estimate": qualifiers.is_estimate,
+                "source_field": source_field,
+                "clause_text": segment.strip(),
+            }
+        )
         previous_label = label or previous_label
         cursor = suffix_end
     return rows, issues

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest import annex, programme
+from ingest import anct, annex, programme
 from ingest.records import ParseResult
 
 # Below this score a document is of no known kind: it is reported, not guessed.
@@ -17,11 +17,16 @@ class Kind:
     name: str
     detect: Callable[[str], float]
     parse: Callable[[list[str]], ParseResult]
+    # False for data sets covering many contrats de ville (the ANCT files): the document as a whole
+    # belongs to none, so its text must not be searched for one contract's name.
+    single_contract: bool = True
 
 
 KINDS: tuple[Kind, ...] = (
     Kind(programme.KIND, programme.detect, programme.parse),
     Kind(annex.KIND, annex.detect, annex.parse),
+    Kind(anct.KIND_POSTS, anct.detect_posts, anct.parse_posts, single_contract=False),
+    Kind(anct.KIND_CONTRACTS, anct.detect_contracts, anct.parse_contracts, single_contract=False),
 )
 
 

@@ -170,7 +170,10 @@ def record_rejection(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str
     }
     con.execute("begin transaction")
     try:
-        con.execute("delete from raw.ingest_issues where document_file = ? and issue_id = ?", [file_name, row["issue_id"]])
+        con.execute(
+            "delete from raw.ingest_issues where document_file = ? and issue_id = ?",
+            [file_name, row["issue_id"]],
+        )
         con.register("incoming", arrow_table("ingest_issues", [row]))
         con.execute("insert into raw.ingest_issues by name select * from incoming")
         con.unregister("incoming")

@@ -74,8 +74,13 @@ def read_document(path: Path) -> Document:
             kind = recognise(read.text)
             if kind is None:
                 issues.append(
-                    Issue(1, "error", "unknown_kind", "the content is of no known document kind: not parsed",
-                          read.lines[0][:500])
+                    Issue(
+                        1,
+                        "error",
+                        "unknown_kind",
+                        "the content is of no known document kind: not parsed",
+                        read.lines[0][:500],
+                    )
                 )
             else:
                 kind_name = kind.name
@@ -83,14 +88,21 @@ def read_document(path: Path) -> Document:
                     result = kind.parse(read.lines)
                 except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other documents
                     result = ParseResult(kind=kind_name)
-                    issues.append(Issue(None, "error", "parser_crashed", f"the {kind_name} parser failed: {exc!r}", ""))
+                    issues.append(
+                        Issue(None, "error", "parser_crashed", f"the {kind_name} parser failed: {exc!r}", "")
+                    )
                 if result.contract_code is None:
                     code, alias = detect_contract(read.text)
                     result.contract_code = code
                     if code is None:
                         issues.append(
-                            Issue(None, "warning", "unknown_contract",
-                                  "no contrat de ville named in the document matches ref_contract_aliases", "")
+                            Issue(
+                                None,
+                                "warning",
+                                "unknown_contract",
+                                "no contrat de ville named in the document matches ref_contract_aliases",
+                                "",
+                            )
                         )
     return Document(
         file_name=path.name,
@@ -132,13 +144,22 @@ def ingest_paths(
         previous = _already_loaded(con, doc.sha256)
         same_name = [name for name, version in previous if name == doc.file_name]
         other_name = [name for name, _ in previous if name != doc.file_name]
-        if same_name and not force and all(v == doc.parser_version for n, v in previous if n == doc.file_name):
+        if (
+            same_name
+            and not force
+            and all(v == doc.parser_version for n, v in previous if n == doc.file_name)
+        ):
             report.unchanged.append(doc.file_name)
             progress(f"{prefix}: unchanged, kept")
             continue
         if other_name and not same_name:
-            issue = Issue(None, "warning", "duplicate_document",
-                          f"same content as {other_name[0]} (sha256 {doc.sha256[:12]}): not loaded twice", "")
+            issue = Issue(
+                None,
+                "warning",
+                "duplicate_document",
+                f"same content as {other_name[0]} (sha256 {doc.sha256[:12]}): not loaded twice",
+                "",
+            )
             # Drop what an older version of this file name loaded, then keep only the issue.
             delete_document(con, None, doc.file_name)
             record_rejection(con, doc.file_name, doc.sha256, issue)

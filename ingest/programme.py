@@ -235,7 +235,12 @@ class _Parser:
     def add_field(self, name: str, value: str, number: int) -> None:
         assert self.fiche is not None
         if name in self.fiche.fields and name != "objectifs_operationnels":
-            self.issue(number, "warning", "repeated_field", f"field '{name}' appears twice in fiche {self.fiche.code}")
+            self.issue(
+                number,
+                "warning",
+                "repeated_field",
+                f"field '{name}' appears twice in fiche {self.fiche.code}",
+            )
         self.fiche.fields.setdefault(name, []).append(value)
         self.fiche.field_lines.setdefault(name, number)
         self.fiche.field_numbers.setdefault(name, []).append(number)
@@ -248,7 +253,9 @@ class _Parser:
             if not self.fiche.title and strip_tags(value):
                 self.fiche.title = strip_tags(value)
             else:
-                self.issue(number, "info", "text_before_fields", "text between a fiche title and its first field")
+                self.issue(
+                    number, "info", "text_before_fields", "text between a fiche title and its first field"
+                )
             self.fiche.last_line = number
             return
         self.fiche.fields[self.field].append(value)
@@ -268,7 +275,12 @@ class _Parser:
     def emit_fiche(self, fiche: _Fiche) -> None:
         summary = self.summary.get(fiche.code, {})
         if not summary:
-            self.issue(fiche.line, "warning", "fiche_not_in_summary", f"fiche {fiche.code} is not in the summary table")
+            self.issue(
+                fiche.line,
+                "warning",
+                "fiche_not_in_summary",
+                f"fiche {fiche.code} is not in the summary table",
+            )
         values = {name: clean_block("\n".join(parts)) or None for name, parts in fiche.fields.items()}
         moyens = values.get("moyens") or ""
         parts = _split_moyens(moyens)
@@ -297,7 +309,8 @@ class _Parser:
             "title": fiche.title or summary.get("title"),
             "pillar": summary.get("pillar") or self.pillar,
             "axis_code": summary.get("axis_code") or axis_code,
-            "axis_label": summary.get("axis_label") or (fiche.axis_heading[1] if fiche.axis_heading else None),
+            "axis_label": summary.get("axis_label")
+            or (fiche.axis_heading[1] if fiche.axis_heading else None),
             "axis_heading_label": fiche.axis_heading[1] if fiche.axis_heading else None,
             "objective_code": summary.get("objective_code") or objective_code,
             "objective_label": summary.get("objective_label")
@@ -317,10 +330,12 @@ class _Parser:
         self.result.add("fiches", row)
         self.read_cost_items(fiche, parts)
         if fiche.tables == 0:
-            self.issue(fiche.line, "info", "fiche_without_funding_table", f"fiche {fiche.code} has no funding table")
+            self.issue(
+                fiche.line, "info", "fiche_without_funding_table", f"fiche {fiche.code} has no funding table"
+            )
 
     def read_cost_items(self, fiche: _Fiche, parts: dict[str, str | None]) -> None:
-        """Cost items of 'Moyens financiers' and 'Moyens techniques' (amounts there are costs, not funding)."""
+        """Cost items of 'Moyens financiers' and 'Moyens techniques': amounts there are costs, not funding."""
         numbers = fiche.field_numbers.get("moyens", [])
         for part in ("financiers", "techniques"):
             text = parts.get(part)
@@ -328,7 +343,10 @@ class _Parser:
                 continue
             rows, issues = read_costs(text.replace("\n", " "), f"moyens_{part}")
             for n, row in enumerate(rows, start=1):
-                line = next((k for k in numbers if row["amount_text"] in strip_html(self.text(k))), fiche.field_lines["moyens"])
+                line = next(
+                    (k for k in numbers if row["amount_text"] in strip_html(self.text(k))),
+                    fiche.field_lines["moyens"],
+                )
                 row.update(
                     cost_id=f"{fiche.code}:{part[:3]}:{n}",
                     fiche_code=fiche.code,
@@ -392,7 +410,8 @@ class _Parser:
                 number,
                 "warning",
                 "cell_beyond_headers",
-                f"a cell in column {position + 1} but the table has {len(table.headers)} columns: kept without header",
+                f"a cell in column {position + 1} but the table has {len(table.headers)} columns: "
+                "kept without header",
             )
         key = (table.row_type, position)
         cell = table.cells.get(key)
@@ -425,7 +444,9 @@ class _Parser:
             },
         )
         self.emit_targets(table, table_id)
-        for (row_type, position), cell in sorted(table.cells.items(), key=lambda kv: (kv[1].lines[0], kv[0][1])):
+        for (row_type, position), cell in sorted(
+            table.cells.items(), key=lambda kv: (kv[1].lines[0], kv[0][1])
+        ):
             if len(cell.lines) > 1:
                 self.issue(
                     cell.lines[0],
@@ -458,21 +479,28 @@ class _Parser:
         line = fiche.field_lines.get("territoire") if fiche else None
         matches = resolve(text, self.result.contract_code)
         if territory and not matches:
-            self.issue(line, "warning", "territory_not_resolved",
-                       f"no QPV or known place in the territory of fiche {table.fiche_code}: '{text[:80]}'")
+            self.issue(
+                line,
+                "warning",
+                "territory_not_resolved",
+                f"no QPV or known place in the territory of fiche {table.fiche_code}: '{text[:80]}'",
+            )
         targets = [(m.qpv_code, m.match_kind, m.alias) for m in matches] or [("NONE", "unspecified", None)]
         for n, (code, kind, alias) in enumerate(targets, start=1):
-            self.result.add("territory_targets", {
-                "target_id": f"{table_id}:q{n}",
-                "fiche_code": table.fiche_code,
-                "table_id": table_id,
-                "territory_text": text or None,
-                "qpv_code": code,
-                "match_kind": kind,
-                "alias": alias,
-                "source_line": line or table.first_line,
-                "source_text": self.text(line or table.first_line),
-            })
+            self.result.add(
+                "territory_targets",
+                {
+                    "target_id": f"{table_id}:q{n}",
+                    "fiche_code": table.fiche_code,
+                    "table_id": table_id,
+                    "territory_text": text or None,
+                    "qpv_code": code,
+                    "match_kind": kind,
+                    "alias": alias,
+                    "source_line": line or table.first_line,
+                    "source_text": self.text(line or table.first_line),
+                },
+            )
 
     def read_money(self, table: _Table, table_id: str, row_type: str, position: int, cell: _Cell) -> None:
         """Funding lines and pledges of one cell (see ingest.funding)."""
@@ -556,7 +584,12 @@ class _Parser:
         )
         rows, issues = read_costs(rest, "total")
         if not rows:
-            self.issue(number, "warning", "total_without_amount", "a cost total line with no amount that could be read")
+            self.issue(
+                number,
+                "warning",
+                "total_without_amount",
+                "a cost total line with no amount that could be read",
+            )
         for n, row in enumerate(rows, start=1):
             row.update(
                 cost_id=f"total:{number}:{n}",
@@ -583,10 +616,10 @@ class _Parser:
             self.read_summary_row(cells)
             return
         self.in_summary = False
-        if match := _FICHE.search(line):
-            if "<b>" in line or line.lstrip().startswith(("Fiche", "**", "#")):
-                self.start_fiche(number, match, line)
-                return
+        match = _FICHE.search(line)
+        if match and ("<b>" in line or line.lstrip().startswith(("Fiche", "**", "#"))):
+            self.start_fiche(number, match, line)
+            return
         if _is_header(cells):
             self.open_table(number, cells)
             return
@@ -596,11 +629,15 @@ class _Parser:
                 return
             if _FOOTNOTE.match(line) and not _COST_TOTAL.search(line):
                 self.table.notes.append(strip_tags(line))
-                self.issue(number, "info", "footnote_in_table", "a footnote inside a funding table: kept as its note")
+                self.issue(
+                    number, "info", "footnote_in_table", "a footnote inside a funding table: kept as its note"
+                )
                 return
         # A cost total stands on its own line; inside a fiche's fields only a line that starts
         # with it is one (the words can also occur within a field's text).
-        if _COST_TOTAL.search(line) and (not self.in_fields or _COST_TOTAL.match(strip_tags(line).strip(" *#"))):
+        if _COST_TOTAL.search(line) and (
+            not self.in_fields or _COST_TOTAL.match(strip_tags(line).strip(" *#"))
+        ):
             self.cost_total(line, number)
             return
         plain = strip_tags(line)
@@ -638,7 +675,9 @@ class _Parser:
             self.fiche.participation.append(line)
             self.fiche.last_line = number
             return
-        self.issue(number, "info", "unattached_text", "text after a fiche's fields that belongs to no field or table")
+        self.issue(
+            number, "info", "unattached_text", "text after a fiche's fields that belongs to no field or table"
+        )
 
     def run(self) -> ParseResult:
         for number, line in enumerate(self.lines, start=1):
@@ -676,7 +715,9 @@ def _report_duplicate_texts(parser: _Parser) -> None:
     """A fiche whose text repeats another's word for word is likely a copy-paste in the source."""
     seen: dict[str, str] = {}
     for row in parser.result.tables.get("fiches", []):
-        key = fold(" ".join(row.get(name) or "" for name in ("diagnostic", "objectif_general", "description")))
+        key = fold(
+            " ".join(row.get(name) or "" for name in ("diagnostic", "objectif_general", "description"))
+        )
         if not key:
             continue
         if key in seen:

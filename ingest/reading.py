@@ -89,5 +89,7 @@ def read_file(path: Path) -> ReadText:
     text, encoding, issues = decode(data)
     lines = split_lines(text) if text is not None else []
     if text is not None and "\r" in text:
-        issues.append(Issue(None, "info", "crlf_line_endings", "Windows or old Mac line endings normalised", ""))
+        issues.append(
+            Issue(None, "info", "crlf_line_endings", "Windows or old Mac line endings normalised", "")
+        )
     return ReadText(path, sha, len(data), encoding, lines, issues)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ingest.text import fold
@@ -11,7 +11,7 @@ from ingest.text import fold
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of ``seeds/<name>.csv`` as dicts; empty when the seed is missing."""
     path = SEEDS_DIR / f"{name}.csv"

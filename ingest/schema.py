@@ -210,4 +210,41 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("message", "varchar"),
         ("source_text", "varchar"),
     ],
+    # ANCT open data (ingest/anct.py): source_line is the 1-based index of the record in the JSON list
+    # (of the feature in the FeatureCollection), source_text the record re-serialised as compact JSON.
+    "anct_posts": PROVENANCE
+    + [
+        ("post_row_id", "varchar"),
+        ("dispositif_code", "varchar"),
+        ("id_poste", "varchar"),
+        ("code_tiers", "varchar"),
+        ("siret", "varchar"),
+        ("beneficiary_name", "varchar"),
+        ("year", "integer"),
+        ("year_text", "varchar"),
+        ("amount_eur", "decimal(18,2)"),
+        ("amount_text", "varchar"),
+        ("contract_code", "varchar"),
+        ("insee_dep", "varchar"),
+        ("insee_reg", "varchar"),
+        ("extra_json", "varchar"),
+        ("source_line", "integer"),
+        ("source_text", "varchar"),
+    ],
+    "anct_contracts": PROVENANCE
+    + [
+        ("contract_code", "varchar"),
+        ("contract_name", "varchar"),
+        ("codgeo", "varchar"),
+        ("epci_siren", "varchar"),
+        ("commune_insee", "varchar"),
+        ("insee_dep", "varchar"),
+        ("pop_qpv", "double"),
+        ("generation", "varchar"),
+        ("longitude", "double"),
+        ("latitude", "double"),
+        ("extra_json", "varchar"),
+        ("source_line", "integer"),
+        ("source_text", "varchar"),
+    ],
 }

@@ -69,12 +69,16 @@ def resolve(text: str | None, contract_code: str | None) -> list[TerritoryMatch]
 
 def _drop_parenthesised_parts(text: str, found: list[TerritoryMatch]) -> list[TerritoryMatch]:
     """A not-QPV place in parentheses right after a QPV is a part of that QPV."""
-    folded_parens = [(fold(text[: m.start()]), fold(text[: m.end()])) for m in re.finditer(r"\([^()]*\)", text)]
+    folded_parens = [
+        (fold(text[: m.start()]), fold(text[: m.end()])) for m in re.finditer(r"\([^()]*\)", text)
+    ]
     kept = []
     for match in found:
         inside = any(len(a) <= match.start and match.end <= len(b) + 1 for a, b in folded_parens)
-        if match.match_kind == "not_qpv" and inside and any(
-            other.match_kind in ("exact", "alias") and other.end <= match.start for other in found
+        if (
+            match.match_kind == "not_qpv"
+            and inside
+            and any(other.match_kind in ("exact", "alias") and other.end <= match.start for other in found)
         ):
             continue
         kept.append(match)

@@ -34,6 +34,7 @@ def strip_html(fragment: str) -> str:
 
 def clean_block(fragment: str) -> str:
     """Readable multi-line text of a field: paragraphs and list items on their own lines."""
+
     def _item(match: re.Match[str]) -> str:
         return "\n\u2022LI\u2022 "
 

@@ -20,9 +20,22 @@ def _fiche(parsed: ParseResult, code: str) -> dict:
 def test_sixteen_fiches_in_document_order(parsed: ParseResult) -> None:
     codes = [row["fiche_code"] for row in parsed.tables["fiches"]]
     assert codes == [
-        "1-1-1", "1-2-1", "1-2-2", "1-3-1", "1-4-1", "1-5-1",
-        "2-1-1", "2-1-2", "2-1-3", "2-2-1",
-        "3-1-1", "3-1-2", "3-1-3", "3-2-1", "3-3-1", "3-4-1",
+        "1-1-1",
+        "1-2-1",
+        "1-2-2",
+        "1-3-1",
+        "1-4-1",
+        "1-5-1",
+        "2-1-1",
+        "2-1-2",
+        "2-1-3",
+        "2-2-1",
+        "3-1-1",
+        "3-1-2",
+        "3-1-3",
+        "3-2-1",
+        "3-3-1",
+        "3-4-1",
     ]
 
 
@@ -31,7 +44,10 @@ def test_fiche_heading_fields(parsed: ParseResult) -> None:
     assert fiche["title"] == "Accompagnement à la création d'entreprises et d'activités économiques"
     assert fiche["pillar"] == "III. Développement économique et emploi"
     assert fiche["axis_code"] == "1"
-    assert fiche["axis_label"] == "L'appui, le soutien, la pérennisation, le développement de l'activité économique"
+    assert (
+        fiche["axis_label"]
+        == "L'appui, le soutien, la pérennisation, le développement de l'activité économique"
+    )
     # The heading above the fiches words the axis differently from the summary table.
     assert fiche["axis_heading_label"].endswith("le développement de l'action économique")
     assert fiche["objective_code"] == "1-1"
@@ -43,7 +59,10 @@ def test_fiche_heading_fields(parsed: ParseResult) -> None:
 
 
 def test_title_on_the_line_after_the_fiche_heading(parsed: ParseResult) -> None:
-    assert _fiche(parsed, "1-2-2")["title"] == "Pépinière / Hôtel d'Entreprises en Quartier Prioritaire de la Ville"
+    assert (
+        _fiche(parsed, "1-2-2")["title"]
+        == "Pépinière / Hôtel d'Entreprises en Quartier Prioritaire de la Ville"
+    )
 
 
 def test_objective_labels_from_summary_and_heading(parsed: ParseResult) -> None:
@@ -100,7 +119,9 @@ def test_calendar_and_missing_fields(parsed: ParseResult) -> None:
 
 
 def test_participation_section_kept(parsed: ParseResult) -> None:
-    assert _fiche(parsed, "2-1-2")["participation_habitants"].startswith("Mode de participation des habitants")
+    assert _fiche(parsed, "2-1-2")["participation_habitants"].startswith(
+        "Mode de participation des habitants"
+    )
     assert "signalétique" in _fiche(parsed, "2-1-3")["participation_habitants"]
 
 
@@ -112,7 +133,14 @@ def test_funding_tables_and_sub_actions(parsed: ParseResult) -> None:
     assert by_line[498]["sub_action"] == "Action 2 Réduire la fracture numérique"
     assert by_line[149]["sub_action"] is None and by_line[149]["fiche_code"] == "1-2-1"
     assert by_line[199]["headers"] == [
-        "Coût de l'action", "Droit commun", "DIRECCTE UT 66", "FSE", "PMCA", "CD", "CAF", "Autres partenaires",
+        "Coût de l'action",
+        "Droit commun",
+        "DIRECCTE UT 66",
+        "FSE",
+        "PMCA",
+        "CD",
+        "CAF",
+        "Autres partenaires",
     ]
     assert by_line[322]["headers"][4] == "PMCA (1)"
     # The header of 3-1-2 A sits on the line above its "Coût de l'action" label (line 413).
@@ -179,7 +207,10 @@ def test_detect_scores(perpignan_lines: list[str], lezignan_lines: list[str]) ->
     [
         [],
         ["garbage \x00\x01", "\t\t\t", "<b>Diagnostic</b>\tno fiche yet"],
-        ["Coût de l'action\tDroit commun\tÉtat\tVille\tPMCA\tCD\tCAF\tAutres", "\t\t1 €\t\t\t\t\t\t\t\t\t9 €"],
+        [
+            "Coût de l'action\tDroit commun\tÉtat\tVille\tPMCA\tCD\tCAF\tAutres",
+            "\t\t1 €\t\t\t\t\t\t\t\t\t9 €",
+        ],
     ],
 )
 def test_never_raises_on_bad_content(lines: list[str]) -> None:

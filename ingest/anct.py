@@ -1,0 +1,747 @@
+"""Parsers of the ANCT open data: State-funded posts (FONJEP, adultes-relais) and contract points.
+
+Two document kinds, both recognised from their content, never from the file name:
+
+- ``KIND_POSTS``: a JSON list of objects, one per funded post and year, carrying ``id_poste`` and
+  ``montant`` (ANCT Dauphin extracts ``postes-fonjep-YYYY.json`` and ``adulte-relais-YYYY.json``);
+- ``KIND_CONTRACTS``: a GeoJSON FeatureCollection of points whose properties carry ``code_cv`` and
+  ``codgeo`` (the two contrat de ville lists, 2015-2023 ``CVnnn`` and 2024-2030 ``CNdddnnX``).
+
+What this module decides, and why:
+
+- ``source_line`` is the 1-based index of the record in the JSON list (of the feature in
+  ``features``), not a text line: the files are one long line, and the record index is what
+  points back to the record. ``source_text`` is the record re-serialised as compact JSON.
+- The dispositif of a post is read from the shape of its ``id_poste`` (FONJEP ``D01688``, one or two
+  letters then digits, six characters; adultes-relais ``00112R000102``, twelve characters with the
+  ``R`` of "relais" after the département and year digits). Rows whose id has neither shape take
+  the dispositif of the other rows of the file when those all agree; otherwise the dispositif is
+  NULL and an issue says so. The parser never sees the file name, by design.
+- The files drift from year to year (fields dropped, added, reordered; ``annee`` as int or text;
+  ``montant`` as int, float or text). Fields are looked up by name; a known field whose name
+  changed only in case or accents is still recognised; unknown fields are kept in ``extra_json``
+  and listed in one warning per file. A record missing a required field (``id_poste``,
+  ``montant``, ``annee``) is kept with NULLs and an issue.
+- Amounts are ``Decimal`` quantized to the cent; the amount as written stays in ``amount_text``.
+- Issues about single records are listed for the first ``ROW_ISSUE_CAP`` records of each rule,
+  then summed up in one issue: a drifted file of 300 000 records gives a readable issue list.
+- Nothing here raises on bad content: invalid or truncated JSON keeps the records before the
+  damage and reports an error with the position of the damage.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from ingest.records import ParseResult
+from ingest.reference import seed_rows
+
+KIND_POSTS = "anct_postes"
+KIND_CONTRACTS = "anct_contrats_geo"
+TABLE_POSTS = "anct_posts"
+TABLE_CONTRACTS = "anct_contracts"
+
+FONJEP = "FONJEP_PV"
+ADULTES_RELAIS = "ADULTES_RELAIS"
+
+POST_FIELDS = (
+    "id_poste", "code_tiers", "raison_sociale", "annee", "montant", "code_cv", "insee_dep", "insee_reg",
+)
+REQUIRED_POST_FIELDS = ("id_poste", "montant", "annee")
+CONTRACT_FIELDS = ("code_cv", "lib_cv", "codgeo", "insee_dep", "pop")
+GENERATIONS = {"CV": "2015-2023", "CN": "2024-2030"}
+
+# Detection reads only the start of a document: enough for a few records, cheap on a 100 MB file.
+DETECT_HEAD_CHARS = 16384
+DETECT_SAMPLE_RECORDS = 5
+ROW_ISSUE_CAP = 20
+# Examples quoted in a summary issue (record indexes, codes, ids).
+EXAMPLES = 5
+# Years outside this range are taken as unreadable, not as years.
+YEAR_RANGE = (1900, 2100)
+
+_CENT = Decimal("0.01")
+_WHITESPACE = " \t\r\n\ufeff"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fold_key(key: str) -> str:
+    """A field name without case, accents or separators: ``Année`` and ``annee`` are the same field."""
+    decomposed = unicodedata.normalize("NFKD", key)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
+    return bare.replace(" ", "_").replace("-", "_")
+
+
+@cache
+def known_contract_codes() -> frozenset[str]:
+    return frozenset(row["contract_code"] for row in seed_rows("ref_contracts") if row.get("contract_code"))
+
+
+class _Issues:
+    """Issues of one document; record-level ones are capped per rule and summed up at the end."""
+
+    def __init__(self, result: ParseResult) -> None:
+        self.result = result
+        self.counts: Counter[str] = Counter()
+        self.severity: dict[str, str] = {}
+        self.what: dict[str, str] = {}
+
+    def record(self, line: int, severity: str, rule: str, message: str, source_text: str, what: str) -> None:
+        self.counts[rule] += 1
+        if self.counts[rule] <= ROW_ISSUE_CAP:
+            self.result.issue(line, severity, rule, message, source_text)
+        else:
+            self.severity[rule] = severity
+            self.what[rule] = what
+
+    def flush(self) -> None:
+        for rule, count in self.counts.items():
+            if count > ROW_ISSUE_CAP:
+                self.result.issue(
+                    None, self.severity[rule], rule,
+                    f"{count} records in all: {self.what[rule]} (only the first {ROW_ISSUE_CAP} are listed)",
+                )
+
+
+# --- reading the JSON ------------------------------------------------------------------------------
+
+
+def _error_position(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"text line {line}, column {column} (character {pos + 1})"
+
+
+def _salvage_array(text: str, start: int) -> tuple[list[Any], int, str]:
+    """The items of the JSON array opening at ``text[start]`` that decode, up to the first damage.
+
+    Returns the items, the position of the damage and what was wrong there.
+    """
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    pos = start + 1
+    length = len(text)
+    while True:
+        while pos < length and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= length:
+            return items, pos, "the text ends before the list is closed (truncated file?)"
+        if text[pos] == "]" and not items:
+            return items, pos, ""
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            return items, exc.pos, exc.msg
+        items.append(item)
+        while pos < length and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= length:
+            return items, pos, "the text ends before the list is closed (truncated file?)"
+        if text[pos] == "]":
+            return items, pos, ""
+        if text[pos] != ",":
+            return items, pos, "expected ',' or ']' between records"
+        pos += 1
+
+
+def _load(text: str, result: ParseResult, array_key: str | None) -> Any:
+    """The decoded document, or what could be saved of its list of records when it is damaged.
+
+    ``array_key`` names the key holding the records in an object (``features``), None for a list.
+    """
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        pos = getattr(exc, "pos", 0)
+        message = getattr(exc, "msg", str(exc))
+    stripped = len(text) - len(text.lstrip(_WHITESPACE))
+    start = -1
+    if array_key is None:
+        if text.startswith("[", stripped):
+            start = stripped
+    elif text.startswith("{", stripped):
+        key_at = text.find(f'"{array_key}"', stripped)
+        if key_at >= 0:
+            start = text.find("[", key_at)
+    if start < 0:
+        where = _error_position(text, pos)
+        result.issue(None, "error", "invalid_json",
+                     f"the document is not valid JSON ({message} at {where}): nothing loaded",
+                     text[max(0, pos - 100): pos + 100])
+        return None
+    items, bad_at, problem = _salvage_array(text, start)
+    result.issue(
+        len(items) + 1, "error", "invalid_json",
+        f"the JSON is damaged at {_error_position(text, bad_at)} ({problem or message}): "
+        f"the {len(items)} records before it are kept, the rest of the document is lost",
+        text[max(0, bad_at - 100): bad_at + 100],
+    )
+    if array_key is None:
+        return items
+    return {array_key: items}
+
+
+def _records(value: Any, result: ParseResult, what: str, array_key: str | None) -> list[Any]:
+    """The list of records of a decoded document; anything else becomes an issue, never an exception."""
+    if value is None:
+        return []
+    if array_key is None and isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        if array_key is not None and isinstance(value.get(array_key), list):
+            return value[array_key]
+        # A wrapper object around the records ({"data": [...]}) is the likeliest drift.
+        lists = [(key, item) for key, item in value.items()
+                 if isinstance(item, list) and item and all(isinstance(x, dict) for x in item[:10])]
+        if len(lists) == 1:
+            key, items = lists[0]
+            result.issue(None, "warning", "wrapped_records",
+                         f"the document is an object, not a list: its {len(items)} {what} "
+                         f"are read from key {key!r}")
+            return items
+        if array_key is None and any(_fold_key(str(k)) in ("id_poste", "montant") for k in value):
+            result.issue(None, "warning", "single_record",
+                         "the document is one object, not a list: read as a list of one record")
+            return [value]
+    if array_key is not None and isinstance(value, list):
+        result.issue(None, "warning", "bare_feature_list",
+                     f"the document is a list, not a FeatureCollection: its {len(value)} items "
+                     "are read as features")
+        return value
+    expected = "a list of records" if array_key is None else f"an object with a {array_key!r} list"
+    result.issue(None, "error", "unexpected_json_shape",
+                 f"the document is a JSON {type(value).__name__}, expected {expected}: nothing loaded",
+                 _dumps(value)[:500])
+    return []
+
+
+# --- detection -------------------------------------------------------------------------------------
+
+
+def _head(text: str) -> str:
+    return text[:DETECT_HEAD_CHARS].lstrip(_WHITESPACE)
+
+
+def _sample_objects(head: str, start: int) -> list[dict[str, Any]]:
+    """The first few objects of the array opening at ``head[start]`` that fit in the head."""
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    pos = start + 1
+    while len(found) < DETECT_SAMPLE_RECORDS:
+        while pos < len(head) and head[pos] in _WHITESPACE + ",":
+            pos += 1
+        if pos >= len(head) or head[pos] != "{":
+            break
+        try:
+            item, pos = decoder.raw_decode(head, pos)
+        except (json.JSONDecodeError, RecursionError):
+            break
+        found.append(item)
+    return found
+
+
+def detect_posts(text: str) -> float:
+    """How much the text looks like an ANCT list of posts (0..1): a JSON list of objects with
+    ``id_poste`` and ``montant``. Reads the first few KB only."""
+    head = _head(text)
+    if head.startswith("["):
+        sample = _sample_objects(head, 0)
+        if sample:
+            keys = {_fold_key(str(key)) for obj in sample for key in obj}
+        else:
+            # The first record is longer than the head: fall back to the field names in it.
+            keys = {name for name in POST_FIELDS if f'"{name}"' in head}
+    elif head.startswith("{") and "FeatureCollection" not in head:
+        # One object instead of a list: still posts if it has their fields (parse says what is wrong).
+        keys = {name for name in POST_FIELDS if f'"{name}"' in head}
+        return 0.6 if {"id_poste", "montant"} <= keys else 0.0
+    else:
+        return 0.0
+    if {"id_poste", "montant"} <= keys:
+        return 1.0
+    if ("id_poste" in keys or "montant" in keys) and len(keys & set(POST_FIELDS)) >= 3:
+        return 0.7
+    return 0.0
+
+
+def detect_contracts(text: str) -> float:
+    """How much the text looks like an ANCT contract list (0..1): a GeoJSON FeatureCollection whose
+    features' properties carry ``code_cv`` and ``codgeo``. Reads the first few KB only."""
+    head = _head(text)
+    if not head.startswith("{") or "FeatureCollection" not in head:
+        return 0.0
+    keys: set[str] = set()
+    features_at = head.find('"features"')
+    start = head.find("[", features_at) if features_at >= 0 else -1
+    if start >= 0:
+        for feature in _sample_objects(head, start):
+            properties = feature.get("properties")
+            if isinstance(properties, dict):
+                keys.update(_fold_key(str(key)) for key in properties)
+    if not keys:
+        # A first feature longer than the head (a big polygon): fall back to the names in the head.
+        keys = {name for name in CONTRACT_FIELDS if f'"{name}"' in head}
+    if {"code_cv", "codgeo"} <= keys:
+        return 1.0
+    if "code_cv" in keys:
+        return 0.7
+    return 0.0
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    """A scalar field as text; JSON null stays None, numbers keep their JSON spelling."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return _dumps(value)
+
+
+def parse_amount(value: Any) -> tuple[Decimal | None, str | None, str]:
+    """(amount to the cent, amount as written, problem or ""). Accepts 7164, 19875.06, "7164,5",
+    "7 164,50 €", "7.164,50"."""
+    if value is None:
+        return None, None, "no montant"
+    if isinstance(value, bool):
+        return None, _text(value), "montant is a boolean"
+    if isinstance(value, int):
+        written = str(value)
+        number = Decimal(value)
+    elif isinstance(value, float):
+        written = repr(value)
+        if not math.isfinite(value):
+            return None, written, "montant is not a finite number"
+        number = Decimal(written)
+    elif isinstance(value, str):
+        written = value
+        cleaned = "".join(value.split()).replace("\u202f", "").replace("€", "")
+        if cleaned.upper().endswith("EUR"):
+            cleaned = cleaned[:-3]
+        if "," in cleaned and "." in cleaned:
+            # Both separators: the last one is the decimal mark, the other groups thousands.
+            if cleaned.rfind(",") > cleaned.rfind("."):
+                cleaned = cleaned.replace(".", "").replace(",", ".")
+            else:
+                cleaned = cleaned.replace(",", "")
+        else:
+            cleaned = cleaned.replace(",", ".")
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            return None, written, f"montant {value!r} is not a number"
+        if not number.is_finite():
+            return None, written, f"montant {value!r} is not a finite number"
+    else:
+        return None, _text(value), f"montant is a JSON {type(value).__name__}, not a number"
+    try:
+        quantized = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None, written, f"montant {written} is too large"
+    if abs(quantized) >= Decimal("1e16"):
+        return None, written, f"montant {written} is too large"
+    if quantized != number:
+        return quantized, written, f"montant {written} has more than 2 decimals: rounded to {quantized}"
+    return quantized, written, ""
+
+
+def parse_year(value: Any) -> tuple[int | None, str | None, str]:
+    """(year, year as written, problem or ""). Accepts 2024, "2024", " 2024 ", 2024.0."""
+    if value is None:
+        return None, None, "no annee"
+    written = _text(value)
+    year: int | None = None
+    if isinstance(value, bool):
+        year = None
+    elif isinstance(value, int):
+        year = value
+    elif isinstance(value, float) and value.is_integer():
+        year = int(value)
+    elif isinstance(value, str):
+        stripped = value.strip()
+        if stripped.isascii() and stripped.isdigit():
+            year = int(stripped)
+        elif stripped.endswith(".0") and stripped[:-2].isascii() and stripped[:-2].isdigit():
+            year = int(stripped[:-2])
+    if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        return None, written, f"annee {written!r} is not a year"
+    return year, written, ""
+
+
+def siret_of(code_tiers: str | None) -> str | None:
+    """The SIRET when ``code_tiers`` is one (14 digits, spaces ignored), else None (a name)."""
+    if not code_tiers:
+        return None
+    compact = code_tiers.replace(" ", "") if " " in code_tiers else code_tiers
+    if len(compact) == 14 and compact.isascii() and compact.isdigit():
+        return compact
+    return None
+
+
+def dispositif_of(id_poste: str | None) -> str | None:
+    """The dispositif an ``id_poste`` shape belongs to (checked on every 2020-2025 file), or None."""
+    if not id_poste or not id_poste.isascii():
+        return None
+    size = len(id_poste)
+    if size == 6 and id_poste[0].isalpha() and id_poste[2:].isdigit():
+        return FONJEP
+    if size == 12 and id_poste[5] == "R" and id_poste[:2].isdigit() and id_poste[-5:].isdigit():
+        return ADULTES_RELAIS
+    return None
+
+
+def _split_fields(
+    obj: dict[str, Any], known: frozenset[str], names: dict[str, str | None]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The record's known fields under their canonical names, and the unknown ones as written."""
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in known:
+            fields[key] = value
+            continue
+        if key not in names:
+            folded = _fold_key(str(key))
+            names[key] = folded if folded in known else None
+        canonical = names[key]
+        if canonical is not None and canonical not in obj and canonical not in fields:
+            fields[canonical] = value
+        else:
+            extra[key] = value
+    return fields, extra or None
+
+
+def _examples(values: list[Any]) -> str:
+    shown = ", ".join(str(v) for v in values[:EXAMPLES])
+    return shown + (", ..." if len(values) > EXAMPLES else "")
+
+
+# --- posts -----------------------------------------------------------------------------------------
+
+
+def parse_posts(lines: list[str]) -> ParseResult:
+    """Read an ANCT list of posts into ``anct_posts`` rows; never raises on bad content."""
+    result = ParseResult(kind=KIND_POSTS, tables={TABLE_POSTS: []})
+    text = "\n".join(lines)
+    records = _records(_load(text, result, None), result, "posts", None)
+    if not records:
+        if not result.issues:
+            result.issue(None, "warning", "no_records", "the list of posts is empty: nothing loaded")
+        return result
+    _read_posts(records, result)
+    return result
+
+
+def _read_posts(records: list[Any], result: ParseResult) -> None:
+    rows = result.tables[TABLE_POSTS]
+    issues = _Issues(result)
+    known = frozenset(POST_FIELDS)
+    names: dict[str, str | None] = {}
+    unknown_fields: Counter[str] = Counter()
+    missing: dict[str, list[int]] = {name: [] for name in POST_FIELDS if name not in REQUIRED_POST_FIELDS}
+    amounts: dict[tuple[type, Any], tuple[Decimal | None, str | None, str]] = {}
+    years: dict[tuple[type, Any], tuple[int | None, str | None, str]] = {}
+    contract_lines: dict[str, list[int]] = {}
+    shapes: Counter[str | None] = Counter()
+    unshaped: list[int] = []  # indexes in rows of the records whose id says no dispositif
+    dumps = _dumps
+
+    for index, obj in enumerate(records, start=1):
+        if type(obj) is not dict:
+            issues.record(index, "error", "record_not_object",
+                          f"record {index} is a JSON {type(obj).__name__}, not an object: not loaded",
+                          dumps(obj)[:2000], "records that are not objects, not loaded")
+            continue
+        source_text = dumps(obj)
+        if obj.keys() <= known:
+            fields, extra = obj, None
+        else:
+            fields, extra = _split_fields(obj, known, names)
+            if extra:
+                unknown_fields.update(extra)
+
+        id_poste = _text(fields.get("id_poste"))
+        if id_poste is None:
+            issues.record(index, "warning", "missing_id_poste",
+                          f"record {index} has no id_poste: kept without it", source_text,
+                          "records without id_poste, kept")
+        dispositif = dispositif_of(id_poste)
+        shapes[dispositif] += 1
+        if dispositif is None:
+            unshaped.append(len(rows))
+
+        # Amounts and years repeat across a file: each distinct value is read once. The type is part
+        # of the key because 7164 == 7164.0 in Python, yet they are written differently.
+        montant = fields.get("montant")
+        key = (type(montant), montant)
+        try:
+            amount, amount_text, problem = amounts[key]
+        except (KeyError, TypeError):  # TypeError: a list or object is not hashable, so not cached
+            amount, amount_text, problem = amounts[key] = parse_amount(montant)
+        if problem:
+            severity = "info" if amount is not None else "warning"
+            issues.record(index, severity, "unreadable_amount" if amount is None else "amount_rounded",
+                          f"record {index}: {problem}" + ("" if amount is not None else ": amount left NULL"),
+                          source_text, "records whose montant could not be read" if amount is None
+                          else "records whose montant was rounded to the cent")
+        elif amount is not None and amount <= 0:
+            issues.record(index, "warning", "non_positive_amount",
+                          f"record {index}: montant {amount_text} is not positive: kept as written",
+                          source_text, "records with a montant of zero or less")
+
+        annee = fields.get("annee")
+        key = (type(annee), annee)
+        try:
+            year, year_text, problem = years[key]
+        except (KeyError, TypeError):
+            year, year_text, problem = years[key] = parse_year(annee)
+        if problem:
+            issues.record(index, "warning", "unreadable_year",
+                          f"record {index}: {problem}: year left NULL", source_text,
+                          "records whose annee could not be read")
+
+        code_tiers = _text(fields.get("code_tiers"))
+        contract_code = _text(fields.get("code_cv"))
+        insee_dep = _text(fields.get("insee_dep"))
+        insee_reg = _text(fields.get("insee_reg"))
+        beneficiary = _text(fields.get("raison_sociale"))
+        if code_tiers is None:
+            missing["code_tiers"].append(index)
+        if beneficiary is None:
+            missing["raison_sociale"].append(index)
+        if insee_dep is None:
+            missing["insee_dep"].append(index)
+        if insee_reg is None:
+            missing["insee_reg"].append(index)
+        if contract_code is None:
+            missing["code_cv"].append(index)
+        else:
+            contract_lines.setdefault(contract_code, []).append(index)
+
+        rows.append({
+            "post_row_id": f"r{index:06d}",
+            "dispositif_code": dispositif,
+            "id_poste": id_poste,
+            "code_tiers": code_tiers,
+            "siret": siret_of(code_tiers),
+            "beneficiary_name": beneficiary,
+            "year": year,
+            "year_text": year_text,
+            "amount_eur": amount,
+            "amount_text": amount_text,
+            "contract_code": contract_code,
+            "insee_dep": insee_dep,
+            "insee_reg": insee_reg,
+            "extra_json": dumps(extra) if extra else None,
+            "source_line": index,
+            "source_text": source_text,
+        })
+    issues.flush()
+    _settle_dispositif(rows, shapes, unshaped, result)
+    _report_fields(rows, missing, unknown_fields, result)
+    _report_contract_codes(contract_lines, result)
+    _report_duplicates(rows, result)
+
+
+def _settle_dispositif(
+    rows: list[dict[str, Any]], shapes: Counter[str | None], unshaped: list[int], result: ParseResult
+) -> None:
+    """Rows whose id has no known shape take the file's dispositif when the other rows all agree."""
+    found = {code: count for code, count in shapes.items() if code is not None}
+    if len(found) > 1:
+        result.issue(None, "warning", "mixed_dispositifs",
+                     "the file mixes post ids of several dispositifs ("
+                     + ", ".join(f"{code}: {count}" for code, count in sorted(found.items()))
+                     + "): each row takes the dispositif of its own id")
+    if not unshaped:
+        return
+    ids = [rows[i]["id_poste"] for i in unshaped]
+    lines = [rows[i]["source_line"] for i in unshaped]
+    if len(found) == 1:
+        code = next(iter(found))
+        for i in unshaped:
+            rows[i]["dispositif_code"] = code
+        result.issue(lines[0], "warning", "unrecognised_post_id",
+                     f"{len(unshaped)} id_poste of no known shape ({_examples(ids)}; "
+                     f"records {_examples(lines)}): given the dispositif of the other "
+                     f"{found[code]} rows, {code}")
+    else:
+        why = "the file mixes dispositifs" if found else "no id_poste has a known shape"
+        result.issue(lines[0], "error" if not found else "warning", "unknown_dispositif",
+                     f"{len(unshaped)} rows whose dispositif cannot be told from their id_poste "
+                     f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL")
+
+
+def _report_fields(
+    rows: list[dict[str, Any]], missing: dict[str, list[int]], unknown: Counter[str], result: ParseResult
+) -> None:
+    if unknown:
+        listed = ", ".join(f"{name} ({count} records)" for name, count in sorted(unknown.items()))
+        result.issue(None, "warning", "unknown_fields",
+                     f"fields this parser does not know, kept in extra_json: {listed}")
+    for name, lines in missing.items():
+        if not lines:
+            continue
+        severity = "warning" if name in ("code_cv", "raison_sociale") else "info"
+        if len(lines) == len(rows):
+            message = f"no record has {name}: the column is NULL for the whole file"
+        else:
+            message = f"{len(lines)} of {len(rows)} records have no {name} (records {_examples(lines)})"
+        result.issue(lines[0], severity, f"missing_{name}", message)
+
+
+def _report_contract_codes(contract_lines: dict[str, list[int]], result: ParseResult) -> None:
+    """One warning per distinct contract code that ref_contracts does not know."""
+    known = known_contract_codes()
+    for code, lines in contract_lines.items():
+        if code.strip() in known:
+            continue
+        result.issue(lines[0], "warning", "unknown_contract_code",
+                     f"contract code {code!r} is not in ref_contracts "
+                     f"({len(lines)} records: {_examples(lines)})",
+                     code)
+
+
+def _report_duplicates(rows: list[dict[str, Any]], result: ParseResult) -> None:
+    """Posts listed more than once in a file: kept (nothing is dropped), but said."""
+    ids = Counter(row["id_poste"] for row in rows if row["id_poste"] is not None)
+    repeated = {post for post, count in ids.items() if count > 1}
+    if repeated:
+        rows_in = sum(ids[post] for post in repeated)
+        result.issue(None, "warning", "duplicate_id_poste",
+                     f"{len(repeated)} id_poste appear on more than one record ({rows_in} records in all, "
+                     f"e.g. {_examples(sorted(repeated))}): all kept")
+    texts = Counter(row["source_text"] for row in rows)
+    copies = sum(count - 1 for count in texts.values() if count > 1)
+    if copies:
+        result.issue(None, "warning", "repeated_record",
+                     f"{copies} records repeat an earlier record of the file exactly: all kept, "
+                     "so sums over the file count them again")
+
+
+# --- contracts -------------------------------------------------------------------------------------
+
+
+def _float(value: Any) -> tuple[float | None, str]:
+    if value is None:
+        return None, ""
+    if isinstance(value, bool):
+        return None, "a boolean"
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float("".join(value.split()).replace(",", "."))
+        except ValueError:
+            return None, f"{value!r} is not a number"
+    else:
+        return None, f"a JSON {type(value).__name__}"
+    if not math.isfinite(number):
+        return None, f"{value!r} is not a finite number"
+    return number, ""
+
+
+def parse_contracts(lines: list[str]) -> ParseResult:
+    """Read an ANCT GeoJSON list of contrats de ville into ``anct_contracts`` rows; never raises."""
+    result = ParseResult(kind=KIND_CONTRACTS, tables={TABLE_CONTRACTS: []})
+    text = "\n".join(lines)
+    features = _records(_load(text, result, "features"), result, "features", "features")
+    if not features:
+        if not result.issues:
+            result.issue(None, "warning", "no_records",
+                         "the FeatureCollection has no features: nothing loaded")
+        return result
+    rows = result.tables[TABLE_CONTRACTS]
+    issues = _Issues(result)
+    known = frozenset(CONTRACT_FIELDS)
+    names: dict[str, str | None] = {}
+    unknown_fields: Counter[str] = Counter()
+    contract_lines: dict[str, list[int]] = {}
+    for index, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            issues.record(index, "error", "feature_without_properties",
+                          f"feature {index} has no properties object: not loaded", _dumps(feature)[:2000],
+                          "features without properties, not loaded")
+            continue
+        source_text = _dumps(feature)
+        if properties.keys() <= known:
+            fields, extra = properties, None
+        else:
+            fields, extra = _split_fields(properties, known, names)
+            if extra:
+                unknown_fields.update(extra)
+        code = _text(fields.get("code_cv"))
+        generation = GENERATIONS.get(code.strip()[:2]) if code else None
+        if code is None:
+            issues.record(index, "warning", "missing_code_cv",
+                          f"feature {index} has no code_cv: kept without it", source_text,
+                          "features without code_cv")
+        else:
+            contract_lines.setdefault(code, []).append(index)
+            if generation is None:
+                issues.record(index, "warning", "unknown_code_shape",
+                              f"feature {index}: code {code!r} is neither CV nor CN: generation left NULL",
+                              source_text, "features whose code is neither CV nor CN")
+        pop, problem = _float(fields.get("pop"))
+        if problem:
+            issues.record(index, "warning", "unreadable_pop", f"feature {index}: pop is {problem}: left NULL",
+                          source_text, "features whose pop could not be read")
+        longitude = latitude = None
+        geometry = feature.get("geometry")
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if (isinstance(geometry, dict) and geometry.get("type") == "Point" and isinstance(coordinates, list)
+                and len(coordinates) >= 2):
+            longitude, problem_x = _float(coordinates[0])
+            latitude, problem_y = _float(coordinates[1])
+            if problem_x or problem_y:
+                issues.record(index, "warning", "unreadable_point",
+                              f"feature {index}: coordinates unreadable", source_text,
+                              "features whose coordinates could not be read")
+        else:
+            kind = geometry.get("type") if isinstance(geometry, dict) else None
+            issues.record(index, "info", "no_point",
+                          f"feature {index}: geometry is {kind or 'missing'}, not a point: no coordinates",
+                          source_text, "features without a point geometry")
+        codgeo = _text(fields.get("codgeo"))
+        compact = codgeo.strip() if codgeo else ""
+        rows.append({
+            "contract_code": code,
+            "contract_name": _text(fields.get("lib_cv")),
+            "codgeo": codgeo,
+            "epci_siren": compact if len(compact) == 9 and compact.isdigit() else None,
+            "commune_insee": compact if len(compact) == 5 else None,
+            "insee_dep": _text(fields.get("insee_dep")),
+            "pop_qpv": pop,
+            "generation": generation,
+            "longitude": longitude,
+            "latitude": latitude,
+            "extra_json": _dumps(extra) if extra else None,
+            "source_line": index,
+            "source_text": source_text,
+        })
+    issues.flush()
+    if unknown_fields:
+        listed = ", ".join(f"{name} ({count} features)" for name, count in sorted(unknown_fields.items()))
+        result.issue(None, "warning", "unknown_fields",
+                     f"properties this parser does not know, kept in extra_json: {listed}")
+    _report_contract_codes(contract_lines, result)
+    repeated = sorted(code for code, lines in contract_lines.items() if len(lines) > 1)
+    if repeated:
+        result.issue(contract_lines[repeated[0]][1], "warning", "duplicate_contract_code",
+                     f"{len(repeated)} contract codes have more than one point "
+                     f"({_examples(repeated)}): all kept")
+    return result
