@@ -1,0 +1,88 @@
+"""The warehouse as analysts see it, built by `cdv build` from the bundled inputs."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_counts_hold_on_the_bundled_documents(wh) -> None:
+    assert wh.execute("select count(*) from staging.stg_documents__fiches").fetchone()[0] == 16
+    assert wh.execute("select count(*) from staging.stg_documents__annex_objectives").fetchone()[0] == 46
+    assert wh.execute(
+        "select count(*) from analytics.funding_lines where document_file like 'perpignan%'"
+    ).fetchone()[0] == 66
+
+
+def test_funding_by_funder_rolls_up_to_the_state(wh) -> None:
+    rows = dict(
+        wh.execute(
+            """
+            select coalesce(funder_parent_code, funder_code), sum(amount_eur)
+            from analytics.funding_lines
+            where document_file like 'perpignan%'
+            group by all
+            """
+        ).fetchall()
+    )
+    # DIRECCTE 5 308 406 + ACSE 230 100 + DRJSCS 15 000, added up by hand from the tables.
+    assert rows["ETAT"] == Decimal("5553506.00")
+    assert rows["CD66"] == Decimal("824092.00")
+    assert sum(rows.values()) == Decimal("6537498.00")
+
+
+def test_allocation_conserves_every_funder_to_the_cent(wh) -> None:
+    rows = wh.execute(
+        """
+        with expected as (
+            select funder_code, sum(amount_eur * case when is_recurring then year_count else 1 end) as eur
+            from analytics.funding_lines group by all
+        ),
+        allocated as (select funder_code, sum(amount_eur) as eur from marts.fct_funding group by all)
+        select e.funder_code, e.eur, a.eur from expected e full join allocated a using (funder_code)
+        """
+    ).fetchall()
+    assert rows
+    for funder, expected, allocated in rows:
+        assert expected == allocated, funder
+
+
+def test_funding_by_qpv_and_year(wh) -> None:
+    # The Centre Ancien fab lab (1-2-1) has no funding; Centre Ancien still gets its share of the
+    # "Tous les QPV" lines and of the "centre ancien et Vernet" test zone of 3-2-1 Action 2.
+    centre = wh.execute(
+        "select sum(amount_eur) from marts.fct_funding where qpv_code = 'QP066008' and contract_code = 'CV235'"
+    ).fetchone()[0]
+    assert centre > 0
+    # The facilitator's 10 000 €/an (3-4-1, "À partir de Mai 2015"): each year 2015-2020, 9 QPVs.
+    per_year = wh.execute(
+        """
+        select funding_year, sum(f.amount_eur)
+        from marts.fct_funding f join analytics.funding_lines l using (funding_line_id)
+        where l.is_recurring group by all order by 1
+        """
+    ).fetchall()
+    assert per_year == [(year, Decimal("10000.00")) for year in range(2015, 2021)]
+
+
+def test_readme_queries_run(wh) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
+    statements = [s for block in blocks for s in block.split(";") if s.strip() and not s.strip().startswith("--") or
+                  re.search(r"\bselect\b", s)]
+    assert len([s for s in statements if "select" in s]) >= 3
+    for statement in statements:
+        if "select" in statement:
+            assert wh.execute(statement).fetchall()
+
+
+def test_dbt_knows_every_kind_the_ingest_recognises() -> None:
+    import yaml
+
+    from ingest.kinds import KINDS
+
+    project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert set(project["vars"]["document_kinds"]) == {kind.name for kind in KINDS} | {"unknown"}
