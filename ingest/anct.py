@@ -11,7 +11,9 @@ What this module decides, and why:
 
 - ``source_line`` is the 1-based index of the record in the JSON list (of the feature in
   ``features``), not a text line: the files are one long line, and the record index is what
-  points back to the record. ``source_text`` is the record re-serialised as compact JSON.
+  points back to the record. ``source_text`` is the record re-serialised as compact JSON. An issue
+  with a ``source_line`` carries the ``source_text`` of that record; file-wide issues (damaged JSON,
+  duplicates, unknown fields) have none and name the records in their message.
 - The dispositif of a post is read from the shape of its ``id_poste`` (FONJEP ``D01688``, one or two
   letters then digits, six characters; adultes-relais ``00112R000102``, twelve characters with the
   ``R`` of "relais" after the département and year digits). Rows whose id has neither shape take
@@ -34,6 +36,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
@@ -70,8 +73,13 @@ _CENT = Decimal("0.01")
 _WHITESPACE = " \t\r\n\ufeff"
 
 
+# One encoder for the whole run: json.dumps would build a new one for every record.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``."""
+    return _ENCODER.encode(value)
 
 
 def _fold_key(key: str) -> str:
@@ -180,9 +188,9 @@ def _load(text: str, result: ParseResult, array_key: str | None) -> Any:
         return None
     items, bad_at, problem = _salvage_array(text, start)
     result.issue(
-        len(items) + 1, "error", "invalid_json",
-        f"the JSON is damaged at {_error_position(text, bad_at)} ({problem or message}): "
-        f"the {len(items)} records before it are kept, the rest of the document is lost",
+        None, "error", "invalid_json",
+        f"the JSON is damaged at {_error_position(text, bad_at)}, in record {len(items) + 1} "
+        f"({problem or message}): the {len(items)} records before it are kept, the rest is lost",
         text[max(0, bad_at - 100): bad_at + 100],
     )
     if array_key is None:
@@ -254,6 +262,8 @@ def detect_posts(text: str) -> float:
     ``id_poste`` and ``montant``. Reads the first few KB only."""
     head = _head(text)
     if head.startswith("["):
+        if not head[1:].lstrip(_WHITESPACE).startswith("{"):
+            return 0.0
         sample = _sample_objects(head, 0)
         if sample:
             keys = {_fold_key(str(key)) for obj in sample for key in obj}
@@ -424,6 +434,12 @@ def _split_fields(
     return fields, extra or None
 
 
+def _text_at(rows: list[dict[str, Any]], line: int) -> str:
+    """The source text of the row read from record ``line`` (rows are in record order)."""
+    at = bisect_left(rows, line, key=lambda row: row["source_line"])
+    return rows[at]["source_text"] if at < len(rows) and rows[at]["source_line"] == line else ""
+
+
 def _examples(values: list[Any]) -> str:
     shown = ", ".join(str(v) for v in values[:EXAMPLES])
     return shown + (", ..." if len(values) > EXAMPLES else "")
@@ -445,93 +461,127 @@ def parse_posts(lines: list[str]) -> ParseResult:
     return result
 
 
+def _amount_reading(montant: Any) -> tuple[Decimal | None, str | None, str, str, str]:
+    """(amount, amount as written, severity, rule, message) of a montant; rule is "" when it is clean."""
+    amount, written, problem = parse_amount(montant)
+    if amount is None:
+        return amount, written, "warning", "unreadable_amount", f"{problem}: amount left NULL"
+    if problem:
+        return amount, written, "info", "amount_rounded", problem
+    if amount <= 0:
+        return amount, written, "warning", "non_positive_amount", f"montant {written} is not positive: kept"
+    return amount, written, "", "", ""
+
+
+_AMOUNT_SUMMARIES = {
+    "unreadable_amount": "records whose montant could not be read",
+    "amount_rounded": "records whose montant was rounded to the cent",
+    "non_positive_amount": "records with a montant of zero or less",
+}
+
+
 def _read_posts(records: list[Any], result: ParseResult) -> None:
     rows = result.tables[TABLE_POSTS]
     issues = _Issues(result)
     known = frozenset(POST_FIELDS)
+    known_codes = known_contract_codes()
     names: dict[str, str | None] = {}
     unknown_fields: Counter[str] = Counter()
     missing: dict[str, list[int]] = {name: [] for name in POST_FIELDS if name not in REQUIRED_POST_FIELDS}
-    amounts: dict[tuple[type, Any], tuple[Decimal | None, str | None, str]] = {}
+    no_tiers, no_name, no_cv = missing["code_tiers"], missing["raison_sociale"], missing["code_cv"]
+    no_dep, no_reg = missing["insee_dep"], missing["insee_reg"]
+    # Amounts, years and id shapes repeat across a file: each distinct value is read once. The type
+    # is part of the key because 7164 == 7164.0 in Python, yet they are written differently.
+    amounts: dict[tuple[type, Any], tuple[Decimal | None, str | None, str, str, str]] = {}
     years: dict[tuple[type, Any], tuple[int | None, str | None, str]] = {}
-    contract_lines: dict[str, list[int]] = {}
+    unknown_codes: dict[str, list[int]] = {}
     shapes: Counter[str | None] = Counter()
     unshaped: list[int] = []  # indexes in rows of the records whose id says no dispositif
-    dumps = _dumps
+    encode = _ENCODER.encode
+    as_text = _text
+    append = rows.append
 
     for index, obj in enumerate(records, start=1):
-        if type(obj) is not dict:
+        if obj.__class__ is not dict:
             issues.record(index, "error", "record_not_object",
                           f"record {index} is a JSON {type(obj).__name__}, not an object: not loaded",
-                          dumps(obj)[:2000], "records that are not objects, not loaded")
+                          encode(obj), "records that are not objects, not loaded")
             continue
-        source_text = dumps(obj)
+        source_text = encode(obj)
         if obj.keys() <= known:
             fields, extra = obj, None
         else:
             fields, extra = _split_fields(obj, known, names)
             if extra:
-                unknown_fields.update(extra)
+                unknown_fields.update(extra.keys())
+        get = fields.get
 
-        id_poste = _text(fields.get("id_poste"))
-        if id_poste is None:
-            issues.record(index, "warning", "missing_id_poste",
-                          f"record {index} has no id_poste: kept without it", source_text,
-                          "records without id_poste, kept")
+        id_poste = get("id_poste")
+        if id_poste.__class__ is not str:
+            id_poste = as_text(id_poste)
+            if id_poste is None:
+                issues.record(index, "warning", "missing_id_poste",
+                              f"record {index} has no id_poste: kept without it", source_text,
+                              "records without id_poste, kept")
         dispositif = dispositif_of(id_poste)
         shapes[dispositif] += 1
         if dispositif is None:
             unshaped.append(len(rows))
 
-        # Amounts and years repeat across a file: each distinct value is read once. The type is part
-        # of the key because 7164 == 7164.0 in Python, yet they are written differently.
-        montant = fields.get("montant")
-        key = (type(montant), montant)
+        montant = get("montant")
+        key = (montant.__class__, montant)
         try:
-            amount, amount_text, problem = amounts[key]
-        except (KeyError, TypeError):  # TypeError: a list or object is not hashable, so not cached
-            amount, amount_text, problem = amounts[key] = parse_amount(montant)
-        if problem:
-            severity = "info" if amount is not None else "warning"
-            issues.record(index, severity, "unreadable_amount" if amount is None else "amount_rounded",
-                          f"record {index}: {problem}" + ("" if amount is not None else ": amount left NULL"),
-                          source_text, "records whose montant could not be read" if amount is None
-                          else "records whose montant was rounded to the cent")
-        elif amount is not None and amount <= 0:
-            issues.record(index, "warning", "non_positive_amount",
-                          f"record {index}: montant {amount_text} is not positive: kept as written",
-                          source_text, "records with a montant of zero or less")
+            amount, amount_text, severity, rule, problem = amounts[key]
+        except KeyError:
+            amount, amount_text, severity, rule, problem = amounts[key] = _amount_reading(montant)
+        except TypeError:  # a list or object is not hashable: read, not cached
+            amount, amount_text, severity, rule, problem = _amount_reading(montant)
+        if rule:
+            issues.record(index, severity, rule, f"record {index}: {problem}", source_text,
+                          _AMOUNT_SUMMARIES[rule])
 
-        annee = fields.get("annee")
-        key = (type(annee), annee)
+        annee = get("annee")
+        key = (annee.__class__, annee)
         try:
             year, year_text, problem = years[key]
-        except (KeyError, TypeError):
+        except KeyError:
             year, year_text, problem = years[key] = parse_year(annee)
+        except TypeError:
+            year, year_text, problem = parse_year(annee)
         if problem:
             issues.record(index, "warning", "unreadable_year",
                           f"record {index}: {problem}: year left NULL", source_text,
                           "records whose annee could not be read")
 
-        code_tiers = _text(fields.get("code_tiers"))
-        contract_code = _text(fields.get("code_cv"))
-        insee_dep = _text(fields.get("insee_dep"))
-        insee_reg = _text(fields.get("insee_reg"))
-        beneficiary = _text(fields.get("raison_sociale"))
-        if code_tiers is None:
-            missing["code_tiers"].append(index)
-        if beneficiary is None:
-            missing["raison_sociale"].append(index)
-        if insee_dep is None:
-            missing["insee_dep"].append(index)
-        if insee_reg is None:
-            missing["insee_reg"].append(index)
+        code_tiers = get("code_tiers")
+        if code_tiers.__class__ is not str:
+            code_tiers = as_text(code_tiers)
+            if code_tiers is None:
+                no_tiers.append(index)
+        beneficiary = get("raison_sociale")
+        if beneficiary.__class__ is not str:
+            beneficiary = as_text(beneficiary)
+            if beneficiary is None:
+                no_name.append(index)
+        contract_code = get("code_cv")
+        if contract_code.__class__ is not str:
+            contract_code = as_text(contract_code)
         if contract_code is None:
-            missing["code_cv"].append(index)
-        else:
-            contract_lines.setdefault(contract_code, []).append(index)
+            no_cv.append(index)
+        elif contract_code not in known_codes:
+            unknown_codes.setdefault(contract_code, []).append(index)
+        insee_dep = get("insee_dep")
+        if insee_dep.__class__ is not str:
+            insee_dep = as_text(insee_dep)
+            if insee_dep is None:
+                no_dep.append(index)
+        insee_reg = get("insee_reg")
+        if insee_reg.__class__ is not str:
+            insee_reg = as_text(insee_reg)
+            if insee_reg is None:
+                no_reg.append(index)
 
-        rows.append({
+        append({
             "post_row_id": f"r{index:06d}",
             "dispositif_code": dispositif,
             "id_poste": id_poste,
@@ -545,14 +595,14 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
             "contract_code": contract_code,
             "insee_dep": insee_dep,
             "insee_reg": insee_reg,
-            "extra_json": dumps(extra) if extra else None,
+            "extra_json": encode(extra) if extra else None,
             "source_line": index,
             "source_text": source_text,
         })
     issues.flush()
     _settle_dispositif(rows, shapes, unshaped, result)
     _report_fields(rows, missing, unknown_fields, result)
-    _report_contract_codes(contract_lines, result)
+    _report_contract_codes(unknown_codes, rows, result)
     _report_duplicates(rows, result)
 
 
@@ -577,12 +627,13 @@ def _settle_dispositif(
         result.issue(lines[0], "warning", "unrecognised_post_id",
                      f"{len(unshaped)} id_poste of no known shape ({_examples(ids)}; "
                      f"records {_examples(lines)}): given the dispositif of the other "
-                     f"{found[code]} rows, {code}")
+                     f"{found[code]} rows, {code}", _text_at(rows, lines[0]))
     else:
         why = "the file mixes dispositifs" if found else "no id_poste has a known shape"
         result.issue(lines[0], "error" if not found else "warning", "unknown_dispositif",
                      f"{len(unshaped)} rows whose dispositif cannot be told from their id_poste "
-                     f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL")
+                     f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL",
+                     _text_at(rows, lines[0]))
 
 
 def _report_fields(
@@ -600,19 +651,19 @@ def _report_fields(
             message = f"no record has {name}: the column is NULL for the whole file"
         else:
             message = f"{len(lines)} of {len(rows)} records have no {name} (records {_examples(lines)})"
-        result.issue(lines[0], severity, f"missing_{name}", message)
+        result.issue(lines[0], severity, f"missing_{name}", message, _text_at(rows, lines[0]))
 
 
-def _report_contract_codes(contract_lines: dict[str, list[int]], result: ParseResult) -> None:
-    """One warning per distinct contract code that ref_contracts does not know."""
-    known = known_contract_codes()
-    for code, lines in contract_lines.items():
-        if code.strip() in known:
-            continue
+def _report_contract_codes(
+    unknown_codes: dict[str, list[int]], rows: list[dict[str, Any]], result: ParseResult
+) -> None:
+    """One warning per distinct contract code that ref_contracts does not know (not one per record),
+    anchored to its first record."""
+    for code, lines in unknown_codes.items():
         result.issue(lines[0], "warning", "unknown_contract_code",
                      f"contract code {code!r} is not in ref_contracts "
                      f"({len(lines)} records: {_examples(lines)})",
-                     code)
+                     _text_at(rows, lines[0]))
 
 
 def _report_duplicates(rows: list[dict[str, Any]], result: ParseResult) -> None:
@@ -674,7 +725,7 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(properties, dict):
             issues.record(index, "error", "feature_without_properties",
-                          f"feature {index} has no properties object: not loaded", _dumps(feature)[:2000],
+                          f"feature {index} has no properties object: not loaded", _dumps(feature),
                           "features without properties, not loaded")
             continue
         source_text = _dumps(feature)
@@ -683,7 +734,7 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         else:
             fields, extra = _split_fields(properties, known, names)
             if extra:
-                unknown_fields.update(extra)
+                unknown_fields.update(extra.keys())
         code = _text(fields.get("code_cv"))
         generation = GENERATIONS.get(code.strip()[:2]) if code else None
         if code is None:
@@ -738,10 +789,13 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         listed = ", ".join(f"{name} ({count} features)" for name, count in sorted(unknown_fields.items()))
         result.issue(None, "warning", "unknown_fields",
                      f"properties this parser does not know, kept in extra_json: {listed}")
-    _report_contract_codes(contract_lines, result)
+    known_codes = known_contract_codes()
+    _report_contract_codes({code: lines for code, lines in contract_lines.items() if code not in known_codes},
+                           rows, result)
     repeated = sorted(code for code, lines in contract_lines.items() if len(lines) > 1)
     if repeated:
-        result.issue(contract_lines[repeated[0]][1], "warning", "duplicate_contract_code",
+        second = contract_lines[repeated[0]][1]
+        result.issue(second, "warning", "duplicate_contract_code",
                      f"{len(repeated)} contract codes have more than one point "
-                     f"({_examples(repeated)}): all kept")
+                     f"({_examples(repeated)}): all kept", _text_at(rows, second))
     return result

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.expectations import validate_warehouse
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, Progress, ingest_paths, prune_missing
 
@@ -153,6 +154,14 @@ def build(
             finally:
                 con.close()
             steps.append(("ingest", time.perf_counter() - started))
+            started = time.perf_counter()
+            validation = validate_warehouse(building, progress)
+            steps.append(("expectations", time.perf_counter() - started))
+            if validation.critical_failures:
+                raise BuildError(
+                    "critical expectations failed on the raw tables (suites in expectations/):\n"
+                    + "\n".join(f"  {o.describe()}" for o in validation.critical_failures)
+                )
             started = time.perf_counter()
             progress("dbt build")
             run_dbt(building, dbt_args or ["build"], progress)

@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest.build import BuildError, build, default_db
 from ingest.loading import connect
 from ingest.pipeline import InputError, ingest_paths
+from ingest.query import QueryError, render, run_query, status
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +51,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    sql = args.sql
+    if sql.strip().lower().endswith(".sql") and "\n" not in sql:
+        path = Path(sql)
+        if not path.is_file():
+            raise QueryError(f"{path}: no such SQL file")
+        sql = path.read_text(encoding="utf-8")
+    print(render(run_query(db, sql), args.format).rstrip("\n"))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    print(status(args.db or default_db()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cdv", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,10 +85,24 @@ def main(argv: list[str] | None = None) -> int:
     _db_arg(p_build)
     p_build.set_defaults(func=cmd_build)
 
+    p_query = sub.add_parser(
+        "query", help="run one read-only SQL statement (or a .sql file) on the warehouse"
+    )
+    p_query.add_argument("sql", help="the SQL text, or the path of a .sql file")
+    p_query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _db_arg(p_query)
+    p_query.set_defaults(func=cmd_query)
+
+    p_status = sub.add_parser(
+        "status", help="when the warehouse was built, from which documents, row counts, issues"
+    )
+    _db_arg(p_status)
+    p_status.set_defaults(func=cmd_status)
+
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except InputError as exc:
+    except (InputError, QueryError) as exc:
         _say(f"cdv: {exc}")
         return 2
     except BuildError as exc:

@@ -89,7 +89,8 @@ class Outcome:
     error: str | None = None
 
     def label(self) -> str:
-        shown = {k: v for k, v in self.kwargs.items() if k not in ("column", "row_condition", "condition_parser")}
+        hidden = ("column", "row_condition", "condition_parser")
+        shown = {k: v for k, v in self.kwargs.items() if k not in hidden}
         condition = self.kwargs.get("row_condition")
         args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         where = f" where {_condition_text(condition)}" if condition else ""
@@ -171,7 +172,7 @@ def _read_suite(path: Path) -> Suite:
     if not isinstance(name, str) or not name:
         raise SuiteError(f"{path.name}: the suite has no name")
     if bool(table) == bool(derived):
-        raise SuiteError(f"{path.name}: meta must name either a raw table (table) or a derived frame (derived)")
+        raise SuiteError(f"{path.name}: meta names either a raw table (table) or a derived frame (derived)")
     if table:
         schema, _, table = table.partition(".")
         if schema != "raw" or not _IDENTIFIER.match(table):
@@ -271,7 +272,10 @@ def _quiet_gx() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _run_gx(frames: list[tuple[Suite, pd.DataFrame]], parameters: dict[str, Any]) -> tuple[float, list[Outcome]]:
+def _run_gx(
+    frames: list[tuple[Suite, pd.DataFrame]], parameters: dict[str, Any]
+) -> tuple[float, list[Outcome]]:
+    """(seconds to import GX and make its context, outcomes in suite file order)."""
     started = time.perf_counter()
     with _quiet_gx():
         import great_expectations as gx
@@ -288,11 +292,12 @@ def _run_gx(frames: list[tuple[Suite, pd.DataFrame]], parameters: dict[str, Any]
             expectations = []
             for index, spec in enumerate(suite.expectations):
                 config = dict(spec, meta={**(spec.get("meta") or {}), "cdv_index": index})
-                # Built one by one: gx.ExpectationSuite(expectations=[...]) only logs an invalid one and drops it.
+                # Built one by one: gx.ExpectationSuite(expectations=[...]) logs an invalid one and drops it.
                 try:
                     expectations.append(ExpectationConfiguration(**config).to_domain_obj())
                 except (GreatExpectationsError, TypeError, ValueError) as exc:
-                    raise SuiteError(f"{suite.path.name}: expectation {index + 1} ({spec['type']}): {exc}") from exc
+                    where = f"{suite.path.name}: expectation {index + 1} ({spec['type']})"
+                    raise SuiteError(f"{where}: {exc}") from exc
             gx_suite = gx.ExpectationSuite(name=suite.name, expectations=expectations)
             asset = source.add_dataframe_asset(name=suite.name)
             batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
@@ -386,5 +391,6 @@ def _condition_columns(condition: Any) -> list[str]:
 
 def _condition_text(condition: Any) -> str:
     if isinstance(condition, dict) and isinstance(condition.get("column"), dict):
-        return f"{condition['column'].get('name')} {condition.get('operator', '')} {condition.get('parameter')!r}"
+        column = condition["column"].get("name")
+        return f"{column} {condition.get('operator', '')} {condition.get('parameter')!r}"
     return str(condition)

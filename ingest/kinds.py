@@ -22,16 +22,31 @@ class Kind:
     single_contract: bool = True
 
 
+# Detectors that read only the start of a document come first: see ``recognise``.
 KINDS: tuple[Kind, ...] = (
-    Kind(programme.KIND, programme.detect, programme.parse),
-    Kind(annex.KIND, annex.detect, annex.parse),
     Kind(anct.KIND_POSTS, anct.detect_posts, anct.parse_posts, single_contract=False),
     Kind(anct.KIND_CONTRACTS, anct.detect_contracts, anct.parse_contracts, single_contract=False),
+    Kind(programme.KIND, programme.detect, programme.parse),
+    Kind(annex.KIND, annex.detect, annex.parse),
 )
+# No detector scores above this: a kind that reaches it cannot be beaten.
+CERTAIN = 1.0
 
 
 def recognise(text: str) -> Kind | None:
-    scored = sorted(((kind.detect(text), kind.name, kind) for kind in KINDS), reverse=True)
+    """The kind whose detector scores highest, None below ``MIN_SCORE``.
+
+    Detectors run in ``KINDS`` order and the search stops at the first certain score (so ties at
+    ``CERTAIN`` go to the earlier kind, other ties to the greater name): the text detectors scan the
+    whole text, which costs more than parsing a large JSON file.
+    """
+    scored = []
+    for kind in KINDS:
+        score = kind.detect(text)
+        if score >= CERTAIN:
+            return kind
+        scored.append((score, kind.name, kind))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     if not scored or scored[0][0] < MIN_SCORE:
         return None
     return scored[0][2]

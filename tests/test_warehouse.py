@@ -12,9 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_counts_hold_on_the_bundled_documents(wh) -> None:
     assert wh.execute("select count(*) from staging.stg_documents__fiches").fetchone()[0] == 16
     assert wh.execute("select count(*) from staging.stg_documents__annex_objectives").fetchone()[0] == 46
-    assert wh.execute(
-        "select count(*) from analytics.funding_lines where document_file like 'perpignan%'"
-    ).fetchone()[0] == 66
+    assert (
+        wh.execute(
+            "select count(*) from analytics.funding_lines where document_file like 'perpignan%'"
+        ).fetchone()[0]
+        == 66
+    )
 
 
 def test_funding_by_funder_rolls_up_to_the_state(wh) -> None:
@@ -71,8 +74,12 @@ def test_funding_by_qpv_and_year(wh) -> None:
 def test_readme_queries_run(wh) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
-    statements = [s for block in blocks for s in block.split(";") if s.strip() and not s.strip().startswith("--") or
-                  re.search(r"\bselect\b", s)]
+    statements = [
+        s
+        for block in blocks
+        for s in block.split(";")
+        if s.strip() and not s.strip().startswith("--") or re.search(r"\bselect\b", s)
+    ]
     assert len([s for s in statements if "select" in s]) >= 3
     for statement in statements:
         if "select" in statement:

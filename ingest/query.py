@@ -1,0 +1,137 @@
+"""Read-only access to the published warehouse: `cdv query` and `cdv status`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# Statements that only read. The connection is read-only too: this is the friendly message,
+# DuckDB's read-only mode is the guarantee.
+_READ_ONLY_START = re.compile(
+    r"^\s*(?:\(\s*)*(select|with|from|values|show|describe|summarize|pivot|unpivot|table)\b", re.IGNORECASE
+)
+
+
+class QueryError(Exception):
+    """A query that cannot run: not read-only, or wrong SQL, or no warehouse."""
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _strip_comments(sql: str) -> str:
+    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
+    return re.sub(r"--[^\n]*", " ", sql)
+
+
+def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    if not db.exists():
+        raise QueryError(f"{db}: no warehouse here; build one with `make run` or `cdv build`")
+    return duckdb.connect(str(db), read_only=True)
+
+
+def run_query(db: Path, sql: str) -> QueryResult:
+    statements = [s for s in _strip_comments(sql).split(";") if s.strip()]
+    if len(statements) != 1:
+        raise QueryError("give exactly one SQL statement")
+    if not _READ_ONLY_START.match(statements[0]):
+        raise QueryError(
+            "only read-only statements (select, with, show, describe...) are allowed: "
+            "the warehouse is opened read-only"
+        )
+    con = open_read_only(db)
+    try:
+        cursor = con.execute(statements[0])
+        columns = [d[0] for d in cursor.description or []]
+        return QueryResult(columns, cursor.fetchall())
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from exc
+    finally:
+        con.close()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def render(result: QueryResult, fmt: str, max_width: int = 60) -> str:
+    if fmt == "json":
+        return json.dumps(
+            [{c: _plain(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
+            ensure_ascii=False,
+            indent=1,
+        )
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([[_plain(v) for v in row] for row in result.rows])
+        return out.getvalue()
+    cells = [[str(_plain(v)) if v is not None else "" for v in row] for row in result.rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
+    numeric = [
+        all(isinstance(row[i], (int, float, Decimal)) or row[i] is None for row in result.rows)
+        for i in range(len(result.columns))
+    ]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    parts = [line(result.columns), "-+-".join("-" * w for w in widths)]
+    parts += [line(row) for row in cells]
+    parts.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(parts)
+
+
+def status(db: Path) -> str:
+    con = open_read_only(db)
+    try:
+        built = con.execute("select max(loaded_at) from raw.documents").fetchone()[0]
+        lines = [f"warehouse: {db}", f"last document loaded: {built}"]
+        lines.append("documents:")
+        for name, kind, sha, contract in con.execute(
+            "select document_file, kind, document_sha256, contract_code from raw.documents order by 1"
+        ).fetchall():
+            lines.append(f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}")
+        lines.append("rows:")
+        for table in ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives"):
+            try:
+                count = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            except duckdb.Error:
+                continue
+            lines.append(f"  raw.{table:<17} {count}")
+        for table in ("analytics.funding_lines", "marts.fct_funding"):
+            try:
+                lines.append(f"  {table:<21} {con.execute(f'select count(*) from {table}').fetchone()[0]}")
+            except duckdb.Error:
+                continue
+        try:
+            issues = con.execute(
+                "select severity, count(*) from analytics.dq_issues group by 1 order by 1"
+            ).fetchall()
+            lines.append("open data-quality issues: " + ", ".join(f"{n} {s}" for s, n in issues))
+        except duckdb.Error:
+            pass
+        return "\n".join(lines)
+    finally:
+        con.close()
