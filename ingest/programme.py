@@ -271,6 +271,26 @@ class _Parser:
         self.fiche = None
         self.in_fields = False
         self.emit_fiche(fiche)
+        self.check_cost_items(fiche)
+
+    def check_cost_items(self, fiche: _Fiche) -> None:
+        """The document's own arithmetic: one-off cost items against the fiche's stated total."""
+        costs = [c for c in self.result.tables.get("action_costs", []) if c["fiche_code"] == fiche.code]
+        totals = [c for c in costs if c["cost_kind"] == "total"]
+        items = [c for c in costs if c["cost_kind"] == "item" and not c["is_recurring"]]
+        if len(totals) != 1 or not items:
+            return
+        total, summed = totals[0]["amount_eur"], sum(c["amount_eur"] for c in items)
+        if summed == total:
+            return
+        # Items below the total are often a partial list ("+ location des locaux..."): said, not alarmed.
+        severity = "warning" if summed > total else "info"
+        self.issue(
+            totals[0]["source_line"],
+            severity,
+            "cost_items_total_mismatch",
+            f"fiche {fiche.code}: the cost items add up to {summed} € but the stated total is {total} €",
+        )
 
     def emit_fiche(self, fiche: _Fiche) -> None:
         summary = self.summary.get(fiche.code, {})

@@ -279,3 +279,20 @@ def test_cost_reader_and_calendar_parts() -> None:
     assert sub_action_calendar(calendar, "B-5- Microcrédit-ADIE")[:2] == (2015, 2015)
     assert sub_action_calendar(calendar, "A- cartographie")[:2] == (2015, 2015)
     assert sub_action_calendar("2ème semestre 2015 et années suivantes", None)[:2] == (2015, None)
+
+
+def test_cost_items_checked_against_the_stated_total(parsed: ParseResult) -> None:
+    checks = {(i.line, i.severity) for i in parsed.issues if i.rule == "cost_items_total_mismatch"}
+    # 2-1-2's five items make its 365 000 € exactly: no issue at line 296.
+    assert checks == {(152, "info"), (176, "info")}
+    lines = [
+        "<b>Fiche action n° 9-9-9</b>\t<b>Intitulé de l'action :</b> <b>Test</b>",
+        "<b>Moyens humains, financiers et techniques</b>\t<b>Moyens financiers :</b> Etude : 70 000 € "
+        "Travaux : 50 000 €",
+        "<b>Indicateurs de résultats</b>\tx",
+        "**COUT TOTAL DE L'ACTION : 100 000 €**",
+    ]
+    result = programme.parse(lines)
+    assert [(i.line, i.severity) for i in result.issues if i.rule == "cost_items_total_mismatch"] == [
+        (4, "warning")
+    ]
