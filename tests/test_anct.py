@@ -369,6 +369,16 @@ def test_truncated_json_keeps_the_records_before_the_damage(tmp_path: Path) -> N
     assert len(contracts.tables["anct_contracts"]) > 20 and _rules(contracts.issues)["invalid_json"] == 1
 
 
+def test_pathological_json_never_raises() -> None:
+    huge = '[{"id_poste": "D00001", "montant": 1}, {"id_poste": "D00002", "montant": 1' + "0" * 5000 + "}]"
+    result = anct.parse_posts([huge])
+    assert len(result.tables["anct_posts"]) == 1 and _rules(result.issues)["invalid_json"] == 1
+    assert _rules(anct.parse_posts(["[" * 100_000]).issues)["invalid_json"] == 1
+    deep = '{"type": "FeatureCollection", "features": [' + "[" * 100_000
+    assert _rules(anct.parse_contracts([deep]).issues)["invalid_json"] == 1
+    assert anct.detect_posts("[" + "{" * 100_000) == 0.0
+
+
 def test_empty_list_and_empty_file(tmp_path: Path) -> None:
     empty = anct.parse_posts(["[]"])
     assert not empty.tables["anct_posts"] and _rules(empty.issues)["no_records"] == 1

@@ -20,6 +20,7 @@ def test_random_rows_are_found_at_their_line(wh) -> None:
     for table in PROVENANCED:
         rows = wh.execute(f"select document_file, source_line, source_text from raw.{table}").fetchall()
         assert all(line is not None for _, line, _ in rows), f"{table} has rows without a source line"
+        rows = [row for row in rows if row[0] in lines]  # the text documents; JSON records are tested below
         for document_file, line, text in rng.sample(rows, min(len(rows), 12)):
             first = text.split("\n")[0]
             assert lines[document_file][line - 1] == first, (table, document_file, line)
@@ -39,6 +40,19 @@ def test_issue_lines_point_at_their_text(wh) -> None:
     rows = wh.execute(
         "select document_file, source_line, source_text from raw.ingest_issues where source_line is not null"
     ).fetchall()
+    rows = [row for row in rows if row[0] in lines]
     assert rows
     for document_file, line, text in rows:
         assert lines[document_file][line - 1] == text.split("\n")[0]
+
+
+def test_random_posts_are_their_record_in_the_json_file(wh) -> None:
+    import json
+
+    anct = Path(DOCUMENTS).parent / "anct"
+    rows = wh.execute("select document_file, source_line, source_text from raw.anct_posts").fetchall()
+    assert rows
+    files: dict[str, list] = {}
+    for document_file, line, text in random.Random(7).sample(rows, 40):
+        records = files.setdefault(document_file, json.loads((anct / document_file).read_text(encoding="utf-8")))
+        assert json.loads(text) == records[line - 1]
