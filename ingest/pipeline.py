@@ -91,7 +91,7 @@ def read_document(path: Path) -> Document:
                     issues.append(
                         Issue(None, "error", "parser_crashed", f"the {kind_name} parser failed: {exc!r}", "")
                     )
-                if result.contract_code is None:
+                if result.contract_code is None and kind.single_contract:
                     code, alias = detect_contract(read.text)
                     result.contract_code = code
                     if code is None:

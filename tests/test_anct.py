@@ -184,12 +184,6 @@ def test_ingest_keeps_every_post_to_the_cent(tmp_path: Path) -> None:
     ).fetchone()[0]
 
 
-@pytest.mark.xfail(
-    reason="pipeline.read_document searches every document's text for a contract name when the parser "
-    "gives none; ANCT files cover hundreds of contracts (adulte-relais files get CV038 from a holder's "
-    "name). Needs `and kind.single_contract` in that condition.",
-    strict=False,
-)
 def test_anct_documents_belong_to_no_single_contract() -> None:
     for path in (ANCT / "adulte-relais-2020.json", ANCT / "geom_cv_ctr_2015-2023.json"):
         doc = read_document(path)
