@@ -93,3 +93,52 @@ def test_dbt_knows_every_kind_the_ingest_recognises() -> None:
 
     project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
     assert set(project["vars"]["document_kinds"]) == {kind.name for kind in KINDS} | {"unknown"}
+
+
+def test_anct_posts_are_executed_funding_lines_to_the_cent(wh) -> None:
+    # Per file: the funding lines are the file's posts less exact repeats and 0 € posts, to the cent.
+    rows = wh.execute(
+        """
+        with staged as (
+            select document_file, count(*) as n, sum(amount_eur) as eur
+            from staging.stg_anct__posts where not is_repeated_record and amount_eur > 0 group by all
+        ),
+        lines as (
+            select document_file, count(*) as n, sum(amount_eur) as eur
+            from analytics.funding_lines where source_kind = 'dataset' group by all
+        )
+        select s.document_file, s.n, l.n, s.eur, l.eur from staged s full join lines l using (document_file)
+        """
+    ).fetchall()
+    assert len(rows) == 12
+    for document_file, staged_n, lines_n, staged_eur, lines_eur in rows:
+        assert (staged_n, staged_eur) == (lines_n, lines_eur), document_file
+    funder = wh.execute(
+        "select distinct funder_code, financing_type, funder_source from analytics.funding_lines "
+        "where source_kind = 'dataset'"
+    ).fetchall()
+    assert funder == [("ETAT", "credits_specifiques", "dataset")]
+
+
+def test_executed_vs_planned_lines_up_contract_generations(wh) -> None:
+    rows = dict(
+        wh.execute(
+            """
+            select funding_year, published_contract_codes from analytics.executed_vs_planned
+            where contract_code = 'CV235' and funder_code = 'ETAT'
+            """
+        ).fetchall()
+    )
+    assert rows[2020] == "CV235" and rows[2024] == "CN06602M"
+    planned_2015 = wh.execute(
+        "select planned_eur from analytics.executed_vs_planned "
+        "where contract_code = 'CV235' and funder_code = 'ETAT' and funding_year = 2015"
+    ).fetchone()[0]
+    allocated = wh.execute(
+        """
+        select sum(f.amount_eur) from marts.fct_funding f join marts.dim_funder d using (funder_code)
+        where f.contract_code = 'CV235' and f.funding_year = 2015 and d.root_funder_code = 'ETAT'
+            and f.source_kind = 'document'
+        """
+    ).fetchone()[0]
+    assert planned_2015 == allocated > 0

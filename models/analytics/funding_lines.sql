@@ -1,4 +1,5 @@
-/* grain: one row per funding line (the analysts' flat table; a stable contract) */
+/* grain: one row per funding line, planned (contract documents) or executed (ANCT open data);
+   the analysts' flat table, a stable contract */
 with
 
 lines as (
@@ -48,7 +49,10 @@ final as (
         year_text,
         year_count,
         column_header,
-        clause_text
+        clause_text,
+        source_kind,
+        beneficiary_name,
+        beneficiary_siret
 
     from lines
 

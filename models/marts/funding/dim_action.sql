@@ -1,4 +1,5 @@
-/* grain: one row per action: a fiche, or a sub-action of a fiche (one of its funding tables) */
+/* grain: one row per action: a fiche, a sub-action of a fiche (one of its funding tables), or an
+   open-data dispositif (the posts of a dataset) */
 with
 
 fiches as (
@@ -77,11 +78,40 @@ sub_actions as (
 
 ),
 
+datasets as (
+
+    -- Open-data posts fund no fiche: each dataset's dispositif is an action of its own.
+    select distinct
+        'ANCT:' || dispositif_code as action_id,
+        'dataset' as action_level,
+        null as parent_action_id,
+        null as fiche_id,
+        null as contract_code,
+        null as document_file,
+        null as fiche_code,
+        null as fiche_title,
+        null as sub_action,
+        action_title as action_label,
+        null as pillar,
+        null as axis_code,
+        null as axis_label,
+        null as objective_code,
+        null as objective_label,
+        null as territory_text,
+        null as calendar_text,
+        null::integer as source_line
+
+    from {{ ref('int_anct_funding_lines') }}
+
+),
+
 final as (
 
     select * from fiche_actions
     union all
     select * from sub_actions
+    union all
+    select * from datasets
 
 )
 

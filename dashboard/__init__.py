@@ -1,0 +1,1 @@
+"""The Streamlit dashboard over the warehouse (read-only) and its SQL."""

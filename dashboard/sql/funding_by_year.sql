@@ -1,0 +1,24 @@
+-- One row per year and financing type (droit commun / crédits spécifiques).
+with
+
+funding as (
+
+    select * from marts.fct_funding
+
+),
+
+final as (
+
+    select
+        funding_year,
+        financing_type,
+        sum(amount_eur) as amount_eur,
+        count(distinct funding_line_id) as funding_line_count
+
+    from funding
+    group by all
+
+)
+
+select * from final
+order by funding_year, financing_type

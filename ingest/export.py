@@ -1,0 +1,200 @@
+"""``cdv export scdl``: the funding lines in the French SCDL « subventions » schema.
+
+One row per funding line of ``analytics.funding_lines`` (so the rows add up to exactly what the
+warehouse counts), in the 14 columns of the SCDL subventions schema (OpenDataFrance, the format of
+the arrêté du 17 novembre 2017; a hand-written Table Schema of it is ``ingest/schemas/scdl_subventions.json``).
+The programme documents are plans, not grant conventions: they say who pays how much for which
+action and when, not who receives the money nor under which decision. What they do not give is
+left empty, never made up, and each empty field is listed with its reason (``EMPTY_FIELDS``).
+
+The output goes exactly to the file named (or to standard output): no temporary file beside it, no
+folder created, no symbolic link followed, never the warehouse itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import os
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+from ingest.query import QueryError, open_read_only
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "scdl_subventions.json"
+
+SCDL_FIELDS = [
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+]
+
+# Fields the contract documents never give, and why. Kept here so the command, the README and the
+# test say the same thing.
+EMPTY_FIELDS = {
+    "idAttribuant": "the documents and the funders' reference table carry no SIRET for the funders",
+    "dateConvention": "a programme d'actions is a plan, not a grant convention: no convention date",
+    "referenceDecision": "no deliberation or decision act is referenced for a funding line",
+    "nomBeneficiaire": "the funding tables say who pays, not who receives (operators are named, if at all, in free text)",
+    "idBeneficiaire": "no beneficiary, so no SIRET",
+    "conditionsVersement": "payment terms (unique / échelonné) are not stated",
+    "idRAE": "the lines are not aids referenced in the Répertoire des aides aux entreprises",
+    "notificationUE": "whether an aid was notified to the European Commission is not stated",
+    "pourcentageSubvention": "no beneficiary split is known",
+}
+
+# Fields filled from the source, and from what.
+FILLED_FIELDS = {
+    "nomAttribuant": "funder_name (empty where no funder could be decided: NON_IDENTIFIE)",
+    "objet": "'Fiche action <code> : <fiche title>', then ' – <sub-action>', cut at 256 characters; "
+    "' (montant annuel)' when the amount is given per year",
+    "montant": "amount_eur (the QPV share when the text computes one; per year for a recurring line)",
+    "nature": "'aide en nature' for in-kind contributions (is_in_kind), else 'aide en numéraire'",
+    "datesPeriodeVersement": "year_start-01-01/year_end-12-31",
+}
+
+OBJET_MAX = 256
+UNKNOWN_FUNDER = "NON_IDENTIFIE"
+
+_LINES_SQL = """
+select
+    funder_code,
+    funder_name,
+    fiche_code,
+    action_title,
+    sub_action,
+    amount_eur,
+    is_in_kind,
+    is_recurring,
+    year_start,
+    year_end
+from analytics.funding_lines
+order by contract_code, document_file, source_line, funding_line_id
+"""
+
+
+class ExportError(QueryError):
+    """The export cannot be written where asked (or the warehouse cannot be read)."""
+
+
+@dataclass
+class ExportReport:
+    output: str
+    rows: int = 0
+    total: Decimal = Decimal("0")
+    partly_empty: dict[str, int] = field(default_factory=dict)
+
+    def notes(self) -> list[str]:
+        lines = [
+            f"exported {self.rows} funding lines, {self.total:.2f} € in all, to {self.output} "
+            "(SCDL subventions, 14 columns, UTF-8)",
+            "left empty, the documents do not give them:",
+        ]
+        lines += [f"  {name}: {why}" for name, why in EMPTY_FIELDS.items()]
+        for name, count in self.partly_empty.items():
+            lines.append(f"  {name}: empty on {count} line(s) whose funder could not be decided")
+        return lines
+
+
+def _objet(fiche_code: str, title: str | None, sub_action: str | None, recurring: bool) -> str:
+    text = f"Fiche action {fiche_code}"
+    if title:
+        text += f" : {title.strip()}"
+    if sub_action and sub_action.strip():
+        text += f" – {sub_action.strip()}"
+    suffix = " (montant annuel)" if recurring else ""
+    room = OBJET_MAX - len(suffix)
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return text + suffix
+
+
+def scdl_rows(db: Path) -> list[dict[str, str]]:
+    con = open_read_only(db)
+    try:
+        records = con.execute(_LINES_SQL).fetchall()
+    except Exception as exc:  # duckdb.Error, kept generic to say which warehouse
+        raise ExportError(f"{db}: cannot read analytics.funding_lines: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    rows = []
+    for (
+        funder_code,
+        funder_name,
+        fiche_code,
+        title,
+        sub_action,
+        amount,
+        in_kind,
+        recurring,
+        year_start,
+        year_end,
+    ) in records:
+        row = dict.fromkeys(SCDL_FIELDS, "")
+        row["nomAttribuant"] = "" if funder_code == UNKNOWN_FUNDER else (funder_name or "")
+        row["objet"] = _objet(fiche_code, title, sub_action, bool(recurring))
+        row["montant"] = f"{Decimal(amount):.2f}"
+        row["nature"] = "aide en nature" if in_kind else "aide en numéraire"
+        if year_start is not None and year_end is not None:
+            row["datesPeriodeVersement"] = f"{int(year_start):04d}-01-01/{int(year_end):04d}-12-31"
+        rows.append(row)
+    return rows
+
+
+def render_csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=SCDL_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _write_exactly(path: Path, text: str, db: Path) -> None:
+    """Write `text` to `path` itself: no temporary file, no folder created, no link followed."""
+    if path.exists() and path.resolve() == db.resolve():
+        raise ExportError(f"{path} is the warehouse itself; name another output file")
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; name the output file")
+    if not path.parent.is_dir():
+        raise ExportError(f"{path.parent}: no such folder (the export does not create folders)")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ExportError(f"{path} is a symbolic link; the export writes only to a plain file") from exc
+        raise ExportError(f"{path}: {exc.strerror}") from exc
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def export_scdl(db: Path, output: Path | None, stdout: TextIO | None = None) -> ExportReport:
+    """Export the funding lines of `db` to `output` (None or '-' for standard output)."""
+    rows = scdl_rows(db)
+    text = render_csv(rows)
+    to_stdout = output is None or str(output) == "-"
+    if to_stdout:
+        (stdout or sys.stdout).write(text)
+    else:
+        _write_exactly(Path(output), text, db)
+    report = ExportReport(output="standard output" if to_stdout else str(output))
+    report.rows = len(rows)
+    report.total = sum((Decimal(r["montant"]) for r in rows), Decimal("0"))
+    unnamed = sum(1 for r in rows if not r["nomAttribuant"])
+    if unnamed:
+        report.partly_empty["nomAttribuant"] = unnamed
+    return report
