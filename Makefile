@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 DB     ?= $(or $(CDV_DB),warehouse.duckdb)
 
-.PHONY: install run build test lint docs bench fuzz clean
+.PHONY: install run build test lint docs bench fuzz clean coverage
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,10 @@ run: install
 
 build: run
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check ingest tests
+	$(MAKE) --no-print-directory coverage
 
 lint: install
 	$(BIN)/ruff check ingest tests
@@ -36,3 +37,34 @@ docs: install
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs warehouse.duckdb* .pytest_cache
+
+# dbt docs and the documentation / test coverage of the models (dbt-coverage), on a throw-away warehouse.
+COVERAGE_DB := build/coverage.duckdb
+coverage: install
+	mkdir -p build && rm -f $(COVERAGE_DB)
+	$(BIN)/cdv build --db $(COVERAGE_DB) 2>/dev/null | tail -n 1
+	cd dbt_project && CDV_DB=$(abspath $(COVERAGE_DB)) ../$(BIN)/dbt docs generate --profiles-dir . --quiet
+	cd dbt_project && ../$(BIN)/dbt-coverage compute doc --run-artifacts-dir target --cov-report ../build/coverage-doc.json | grep -E "^(Coverage|Total)"
+	cd dbt_project && ../$(BIN)/dbt-coverage compute test --run-artifacts-dir target --cov-report ../build/coverage-test.json | grep -E "^(Coverage|Total)"
+
+# Dashboards (issue 6): `make dashboard` serves dashboard/app.py on http://127.0.0.1:$(DASHBOARD_PORT)
+# over the warehouse $(DB), read-only. The browser tests drive Debian's chromium (Playwright's own
+# browser download does not work here); `browser` installs it when missing, and never fails the
+# build: without it the browser test skips and says why.
+.PHONY: dashboard dashboard-deps browser
+DASHBOARD_PORT ?= 8501
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "browser: apt-get could not install chromium; the browser tests will skip"; \
+	else echo "browser: no apt-get here to install chromium; the browser tests will skip"; fi
+
+dashboard-deps: install browser
+
+dashboard: install
+	@test -f $(DB) || { echo "no warehouse at $(DB): run 'make run' first"; exit 1; }
+	CDV_DB=$(abspath $(DB)) $(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 \
+		--server.port $(DASHBOARD_PORT) --server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode minimal

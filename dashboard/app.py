@@ -139,6 +139,12 @@ def page_coverage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
 
 
 def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    st.markdown(
+        "Planned funding (the contract documents) against executed funding (the ANCT open data of "
+        "State-funded posts), per contract, year and funder (rolled up: State services count as ETAT). "
+        "Only the contracts with a plan in the warehouse are compared; a 2024-2030 contract is reported "
+        "under the 2015 contract it continues."
+    )
     compared = frames["executed_vs_planned"]
     x = next((c for c in ("year", "funding_year", "contract_code") if c in compared.columns), None)
     if x is not None:
@@ -146,7 +152,7 @@ def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         long = long.melt(id_vars=[x], var_name="measure", value_name="eur")
         st.bar_chart(long, x=x, y="eur", color="measure", stack=False)
     st.dataframe(compared, hide_index=True)
-    show_sql("executed_vs_planned")
+    show_sql("executed_vs_planned", "executed_only")
 
 
 def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:

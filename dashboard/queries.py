@@ -149,7 +149,8 @@ PAGES: tuple[Page, ...] = (
         (
             Metric("Département → employment, Centre Ancien, 2016", "headline", "amount_eur"),
             Metric("Planned funding (all QPVs and years)", "overview_totals", "planned_eur"),
-            Metric("Funding lines", "overview_totals", "funding_line_count", unit="count"),
+            Metric("Planned funding lines", "overview_totals", "funding_line_count", unit="count"),
+            Metric("Executed funding (ANCT open data)", "overview_totals", "executed_eur"),
             Metric("Data-quality issues", "overview_totals", "issue_count", unit="count"),
         ),
     ),
@@ -200,10 +201,12 @@ PAGES: tuple[Page, ...] = (
     Page(
         "executed",
         "Executed against planned",
-        ("executed_vs_planned",),
+        ("executed_vs_planned", "executed_only"),
         (
-            Metric("Planned", "executed_vs_planned", "planned_eur", agg="sum"),
-            Metric("Executed", "executed_vs_planned", "executed_eur", agg="sum"),
+            Metric("Planned (contracts with a plan)", "executed_vs_planned", "planned_eur", agg="sum"),
+            Metric("Executed (same contracts)", "executed_vs_planned", "executed_eur", agg="sum"),
+            Metric("Contracts with executed funding only", "executed_only", "contract_count", unit="count"),
+            Metric("Their executed funding", "executed_only", "executed_eur"),
         ),
         optional=("analytics.executed_vs_planned",),
     ),

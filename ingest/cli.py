@@ -68,6 +68,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from ingest.export import export_scdl
+
+    report = export_scdl(args.db or default_db(), args.output)
+    for line in report.notes():
+        _say(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cdv", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     _db_arg(p_status)
     p_status.set_defaults(func=cmd_status)
+
+    p_export = sub.add_parser(
+        "export", help="export the funding lines in an open-data format (scdl: SCDL subventions CSV)"
+    )
+    p_export.add_argument("format", choices=["scdl"], help="scdl: the SCDL « subventions » schema")
+    p_export.add_argument(
+        "--output", "-o", type=Path, default=None, help="CSV file written exactly there (default: standard output)"
+    )
+    _db_arg(p_export)
+    p_export.set_defaults(func=cmd_export)
 
     args = parser.parse_args(argv)
     try:

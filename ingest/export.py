@@ -1,11 +1,14 @@
 """``cdv export scdl``: the funding lines in the French SCDL « subventions » schema.
 
-One row per funding line of ``analytics.funding_lines`` (so the rows add up to exactly what the
-warehouse counts), in the 14 columns of the SCDL subventions schema (OpenDataFrance, the format of
+One row per funding line of ``analytics.funding_lines``, planned (contract documents) and executed
+(ANCT open data of State-funded posts), so the rows add up to exactly what the warehouse counts, in
+the 14 columns of the SCDL subventions schema (OpenDataFrance, the format of
 the arrêté du 17 novembre 2017; a hand-written Table Schema of it is ``ingest/schemas/scdl_subventions.json``).
 The programme documents are plans, not grant conventions: they say who pays how much for which
-action and when, not who receives the money nor under which decision. What they do not give is
-left empty, never made up, and each empty field is listed with its reason (``EMPTY_FIELDS``).
+action and when, not who receives the money nor under which decision; the open data names the
+beneficiary of each post (and often its SIRET) but no convention either. What the sources do not
+give is left empty, never made up, and each empty field is listed with its reason (``EMPTY_FIELDS``,
+``PARTLY_EMPTY_FIELDS``).
 
 The output goes exactly to the file named (or to standard output): no temporary file beside it, no
 folder created, no symbolic link followed, never the warehouse itself.
@@ -17,6 +20,7 @@ import csv
 import errno
 import io
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,31 +54,41 @@ EMPTY_FIELDS = {
     "idAttribuant": "the documents and the funders' reference table carry no SIRET for the funders",
     "dateConvention": "a programme d'actions is a plan, not a grant convention: no convention date",
     "referenceDecision": "no deliberation or decision act is referenced for a funding line",
-    "nomBeneficiaire": "the funding tables say who pays, not who receives (operators are named, if at all, in free text)",
-    "idBeneficiaire": "no beneficiary, so no SIRET",
     "conditionsVersement": "payment terms (unique / échelonné) are not stated",
     "idRAE": "the lines are not aids referenced in the Répertoire des aides aux entreprises",
     "notificationUE": "whether an aid was notified to the European Commission is not stated",
     "pourcentageSubvention": "no beneficiary split is known",
 }
 
+# Fields filled for some lines only.
+PARTLY_EMPTY_FIELDS = {
+    "nomBeneficiaire": "given for the ANCT posts (raison sociale); the contract documents' funding tables "
+    "say who pays, not who receives",
+    "idBeneficiaire": "the ANCT posts' SIRET where the open data gives a 14-digit one; none in the documents",
+    "nomAttribuant": "empty where no funder could be decided (NON_IDENTIFIE)",
+}
+
 # Fields filled from the source, and from what.
 FILLED_FIELDS = {
     "nomAttribuant": "funder_name (empty where no funder could be decided: NON_IDENTIFIE)",
-    "objet": "'Fiche action <code> : <fiche title>', then ' – <sub-action>', cut at 256 characters; "
-    "' (montant annuel)' when the amount is given per year",
+    "nomBeneficiaire": "beneficiary_name (ANCT posts)",
+    "idBeneficiaire": "beneficiary_siret (ANCT posts, when 14 digits)",
+    "objet": "documents: 'Fiche action <code> : <fiche title>', then ' – <sub-action>', ' (montant annuel)' "
+    "when the amount is given per year; ANCT posts: '<dispositif> (contrat de ville <code>)'; cut at 256 characters",
     "montant": "amount_eur (the QPV share when the text computes one; per year for a recurring line)",
     "nature": "'aide en nature' for in-kind contributions (is_in_kind), else 'aide en numéraire'",
     "datesPeriodeVersement": "year_start-01-01/year_end-12-31",
 }
 
 OBJET_MAX = 256
+SIRET = re.compile(r"\d{14}")
 UNKNOWN_FUNDER = "NON_IDENTIFIE"
 
 _LINES_SQL = """
 select
     funder_code,
     funder_name,
+    contract_code,
     fiche_code,
     action_title,
     sub_action,
@@ -82,7 +96,9 @@ select
     is_in_kind,
     is_recurring,
     year_start,
-    year_end
+    year_end,
+    beneficiary_name,
+    beneficiary_siret
 from analytics.funding_lines
 order by contract_code, document_file, source_line, funding_line_id
 """
@@ -103,20 +119,29 @@ class ExportReport:
         lines = [
             f"exported {self.rows} funding lines, {self.total:.2f} € in all, to {self.output} "
             "(SCDL subventions, 14 columns, UTF-8)",
-            "left empty, the documents do not give them:",
+            "left empty, the sources do not give them:",
         ]
         lines += [f"  {name}: {why}" for name, why in EMPTY_FIELDS.items()]
+        if self.partly_empty:
+            lines.append("left empty on some lines:")
         for name, count in self.partly_empty.items():
-            lines.append(f"  {name}: empty on {count} line(s) whose funder could not be decided")
+            lines.append(f"  {name}: empty on {count} of {self.rows} lines: {PARTLY_EMPTY_FIELDS[name]}")
         return lines
 
 
-def _objet(fiche_code: str, title: str | None, sub_action: str | None, recurring: bool) -> str:
-    text = f"Fiche action {fiche_code}"
-    if title:
-        text += f" : {title.strip()}"
-    if sub_action and sub_action.strip():
-        text += f" – {sub_action.strip()}"
+def _objet(
+    contract_code: str | None, fiche_code: str | None, title: str | None, sub_action: str | None, recurring: bool
+) -> str:
+    if fiche_code:
+        text = f"Fiche action {fiche_code}"
+        if title:
+            text += f" : {title.strip()}"
+        if sub_action and sub_action.strip():
+            text += f" – {sub_action.strip()}"
+    else:  # an open-data post: its dispositif, and the contract it is reported under
+        text = (title or "").strip()
+        if contract_code:
+            text += f" (contrat de ville {contract_code})"
     suffix = " (montant annuel)" if recurring else ""
     room = OBJET_MAX - len(suffix)
     if len(text) > room:
@@ -136,6 +161,7 @@ def scdl_rows(db: Path) -> list[dict[str, str]]:
     for (
         funder_code,
         funder_name,
+        contract_code,
         fiche_code,
         title,
         sub_action,
@@ -144,10 +170,15 @@ def scdl_rows(db: Path) -> list[dict[str, str]]:
         recurring,
         year_start,
         year_end,
+        beneficiary_name,
+        beneficiary_siret,
     ) in records:
         row = dict.fromkeys(SCDL_FIELDS, "")
         row["nomAttribuant"] = "" if funder_code == UNKNOWN_FUNDER else (funder_name or "")
-        row["objet"] = _objet(fiche_code, title, sub_action, bool(recurring))
+        row["nomBeneficiaire"] = (beneficiary_name or "").strip()
+        siret = (beneficiary_siret or "").strip()
+        row["idBeneficiaire"] = siret if SIRET.fullmatch(siret) else ""
+        row["objet"] = _objet(contract_code, fiche_code, title, sub_action, bool(recurring))
         row["montant"] = f"{Decimal(amount):.2f}"
         row["nature"] = "aide en nature" if in_kind else "aide en numéraire"
         if year_start is not None and year_end is not None:
@@ -194,7 +225,8 @@ def export_scdl(db: Path, output: Path | None, stdout: TextIO | None = None) -> 
     report = ExportReport(output="standard output" if to_stdout else str(output))
     report.rows = len(rows)
     report.total = sum((Decimal(r["montant"]) for r in rows), Decimal("0"))
-    unnamed = sum(1 for r in rows if not r["nomAttribuant"])
-    if unnamed:
-        report.partly_empty["nomAttribuant"] = unnamed
+    for name in PARTLY_EMPTY_FIELDS:
+        empty = sum(1 for r in rows if not r[name])
+        if empty:
+            report.partly_empty[name] = empty
     return report

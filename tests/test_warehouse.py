@@ -142,3 +142,19 @@ def test_executed_vs_planned_lines_up_contract_generations(wh) -> None:
         """
     ).fetchone()[0]
     assert planned_2015 == allocated > 0
+
+
+def test_every_raw_column_is_declared_and_described_in_the_sources() -> None:
+    import yaml
+
+    from ingest.schema import RAW_TABLES
+
+    sources = yaml.safe_load((ROOT / "models/staging/documents/_documents__sources.yml").read_text(encoding="utf-8"))
+    declared = {
+        table["name"]: {c["name"]: c.get("description") for c in table.get("columns", [])}
+        for table in sources["sources"][0]["tables"]
+    }
+    for table, columns in RAW_TABLES.items():
+        assert table in declared, table
+        assert [name for name, _ in columns] == list(declared[table]), table
+        assert all(declared[table].values()), table

@@ -1,5 +1,6 @@
--- One row per contract, year and funder: planned (contract documents) against executed (ANCT
--- open data) funding, from analytics.executed_vs_planned (planned_eur, executed_eur).
+-- One row per contract, year and funder, for the contracts that have a plan in the warehouse:
+-- planned (contract documents) against executed (ANCT open data) funding, from
+-- analytics.executed_vs_planned. Contracts with executed funding only: executed_only.sql.
 with
 
 compared as (
@@ -8,9 +9,20 @@ compared as (
 
 ),
 
+planned_contracts as (
+
+    select distinct contract_code
+    from compared
+    where planned_eur > 0
+
+),
+
 final as (
 
-    select * from compared
+    select compared.*
+    from compared
+    inner join planned_contracts
+        on compared.contract_code = planned_contracts.contract_code
 
 )
 

@@ -4,7 +4,9 @@ with
 
 funding as (
 
+    -- Planned funding only: the contract documents, not the ANCT open data (executed).
     select * from marts.fct_funding
+    where source_kind = 'document'
 
 ),
 

@@ -3,7 +3,9 @@ with
 
 funding as (
 
+    -- Planned funding only: the contract documents, not the ANCT open data (executed).
     select * from marts.fct_funding
+    where source_kind = 'document'
 
 ),
 

@@ -2,8 +2,10 @@
 -- put into employment actions in Centre Ancien (QP066008) in 2016?
 -- "Employment actions" are the fiches of the axis whose label names "insertion professionnelle"
 -- (Perpignan's axis 3, "parcours vers l'insertion professionnelle durable", objectives 3-1 to 3-4):
--- the document's own hierarchy, not a keyword search of titles. Amounts are the shares that
--- marts.fct_funding allocates to the QPV and the year (a line for several QPVs is split evenly).
+-- the document's own hierarchy, not a keyword search of titles. Amounts are planned funding (the
+-- contract documents, not the ANCT open data): the shares marts.fct_funding allocates to the QPV
+-- and the year (a line for several QPVs is split evenly among them).
+-- Run it: cdv query dashboard/sql/headline.sql
 with
 
 employment_fiches as (
@@ -34,7 +36,8 @@ shares as (
         on fct_funding.fiche_id = employment_fiches.fiche_id
     inner join departement
         on fct_funding.funder_code = departement.funder_code
-    where fct_funding.qpv_code = 'QP066008'
+    where fct_funding.source_kind = 'document'
+        and fct_funding.qpv_code = 'QP066008'
         and fct_funding.funding_year = 2016
 
 ),

@@ -39,7 +39,8 @@ shares as (
         on fct_funding.fiche_id = employment_fiches.fiche_id
     inner join departement
         on fct_funding.funder_code = departement.funder_code
-    where fct_funding.qpv_code = 'QP066008'
+    where fct_funding.source_kind = 'document'
+        and fct_funding.qpv_code = 'QP066008'
         and fct_funding.funding_year = 2016
 
 ),

@@ -1,11 +1,14 @@
--- One row: the warehouse at a glance.
+-- One row: the warehouse at a glance. Planned funding comes from the contract documents,
+-- executed funding from the ANCT open data (source_kind document / dataset).
 with
 
 allocated as (
 
     select
-        sum(amount_eur) as planned_eur,
-        count(distinct qpv_code) filter (where qpv_code <> 'HORS_QPV') as qpv_count
+        sum(amount_eur) filter (where source_kind = 'document') as planned_eur,
+        sum(amount_eur) filter (where source_kind = 'dataset') as executed_eur,
+        count(distinct qpv_code) filter (where source_kind = 'document' and qpv_code <> 'HORS_QPV')
+            as qpv_count
 
     from marts.fct_funding
 
@@ -14,8 +17,9 @@ allocated as (
 lines as (
 
     select
-        count(*) as funding_line_count,
-        sum(amount_eur) as line_amount_eur
+        count(*) filter (where source_kind = 'document') as funding_line_count,
+        count(*) filter (where source_kind = 'dataset') as executed_line_count,
+        sum(amount_eur) filter (where source_kind = 'document') as line_amount_eur
 
     from analytics.funding_lines
 
@@ -32,7 +36,9 @@ final as (
 
     select
         allocated.planned_eur,
+        allocated.executed_eur,
         lines.funding_line_count,
+        lines.executed_line_count,
         lines.line_amount_eur,
         allocated.qpv_count,
         issues.issue_count

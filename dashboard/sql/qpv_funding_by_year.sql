@@ -1,10 +1,11 @@
--- One row per year and funder for one QPV (parameter $qpv_code): its funding over time.
+-- One row per year and funder for one QPV (parameter $qpv_code): its planned funding over time.
 with
 
 funding as (
 
     select * from marts.fct_funding
     where qpv_code = $qpv_code
+        and source_kind = 'document'
 
 ),
 
