@@ -156,6 +156,8 @@ class _Fiche:
     objective_heading: tuple[str, str] | None = None
     participation: list[str] = field(default_factory=list)
     tables: int = 0
+    # The document ends inside this fiche: one truncation issue says so instead of one per missing part.
+    truncated: bool = False
 
 
 class _Parser:
@@ -306,7 +308,7 @@ class _Parser:
         parts = _split_moyens(moyens)
         axis_code, objective_code = fiche.code.split("-")[0], "-".join(fiche.code.split("-")[:2])
         for name in EXPECTED_FIELDS:
-            if name not in fiche.fields:
+            if name not in fiche.fields and not fiche.truncated:
                 self.issue(fiche.line, "info", "missing_field", f"fiche {fiche.code} has no '{name}' field")
         if summary.get("objective_code") and summary["objective_code"] != objective_code:
             self.issue(
@@ -349,7 +351,7 @@ class _Parser:
             row[name] = values.get(name)
         self.result.add("fiches", row)
         self.read_cost_items(fiche, parts)
-        if fiche.tables == 0:
+        if fiche.tables == 0 and not fiche.truncated:
             self.issue(
                 fiche.line, "info", "fiche_without_funding_table", f"fiche {fiche.code} has no funding table"
             )
@@ -699,12 +701,53 @@ class _Parser:
             number, "info", "unattached_text", "text after a fiche's fields that belongs to no field or table"
         )
 
+    def check_truncation(self) -> None:
+        """A document that stops inside a fiche's fields or inside a funding table was cut short.
+
+        A fiche normally ends with its funding tables or its cost total, and every table of the
+        documents has its "Crédits spécifiques" row: ending before either is what a truncated export
+        looks like. Said once, at the last line, instead of an issue per missing field.
+        """
+        fiche, last = self.fiche, len(self.lines)
+        if fiche is None or not last:
+            return
+        table = self.table
+        if table is not None and table.row_type != "credits_specifiques":
+            fiche.truncated = True
+            self.issue(
+                last,
+                "warning",
+                "truncated_document",
+                f"the document ends inside the funding table of fiche {fiche.code} opened at line "
+                f"{table.first_line}, before its 'Crédits spécifiques' row: it looks truncated; "
+                "the cells read so far are kept",
+            )
+        elif table is None and self.in_fields and fiche.tables == 0:
+            fiche.truncated = True
+            order = list(dict.fromkeys(name for _, name in FIELD_LABELS))
+            seen = [order.index(name) for name in fiche.fields if name in order]
+            after = [name for name in order[max(seen) + 1 :]] if seen else order
+            missing = [name for name in after if name not in fiche.fields]
+            where = f"in its '{self.field}' field" if self.field else "before its first field"
+            without = f"without its fields {', '.join(repr(m) for m in missing)} and " if missing else ""
+            self.issue(
+                last,
+                "warning",
+                "truncated_document",
+                f"the document ends inside fiche {fiche.code} (line {fiche.line}), {where}, {without}"
+                "without a funding table: it looks truncated; what was read of the fiche is kept",
+            )
+
     def run(self) -> ParseResult:
         for number, line in enumerate(self.lines, start=1):
             try:
                 self.line(number, line)
             except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises
                 self.issue(number, "error", "unreadable_line", f"line could not be read: {exc!r}")
+        try:
+            self.check_truncation()
+        except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises
+            self.issue(None, "error", "unreadable_line", f"the end of the document could not be read: {exc!r}")
         self.close_fiche()
         if not self.fiches:
             self.issue(None, "error", "no_fiche", "no 'Fiche action n°' found in the document")

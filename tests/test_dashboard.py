@@ -346,5 +346,5 @@ def test_pages_render_in_chromium_with_the_warehouse_figures(server: str, browse
 
     # The headline figure, as a person sees it on the overview page.
     _render(browser_page, server, "overview")
-    headline = q.format_eur(scalar(wh, q.sql(q.HEADLINE_QUERY).replace("select * from final", "select amount_eur from final")))
+    headline = q.format_eur(q.fetch(wh, q.HEADLINE_QUERY)["amount_eur"].iloc[0])
     assert browser_page.get_by_text(headline, exact=True).count() >= 1
