@@ -158,3 +158,30 @@ def test_every_raw_column_is_declared_and_described_in_the_sources() -> None:
         assert table in declared, table
         assert [name for name, _ in columns] == list(declared[table]), table
         assert all(declared[table].values()), table
+
+
+def test_a_sub_action_territory_sends_its_money_to_its_qpv_only(wh) -> None:
+    # 3-2-1 Action 3 (voitures solidaires): "Action 3 quartier bas vernet Est" = QP066007 only; its table
+    # holds DIRECCTE 22 500 € and the Département's 30 000 € maximum, no year given and no calendar in
+    # the fiche: spread over the contract period 2015-2020.
+    rows = wh.execute(
+        """
+        select f.qpv_code, min(f.funding_year), max(f.funding_year), sum(f.amount_eur)
+        from marts.fct_funding f join marts.dim_action a using (action_id)
+        where a.fiche_code = '3-2-1' and a.sub_action like 'Action 3%'
+        group by all
+        """
+    ).fetchall()
+    assert rows == [("QP066007", 2015, 2020, Decimal("52500.00"))]
+
+
+def test_places_that_are_not_qpvs_go_to_the_explicit_outside_member(wh) -> None:
+    # 2-1-2: "Phase 1 : Centre-Ancien (Axe Foch-Augustins-Fusterie) Phase 2 : Autres QPV en souffrance".
+    targets = wh.execute(
+        """
+        select target_code from staging.stg_documents__territory_targets
+        where fiche_code = '2-1-2' order by target_code
+        """
+    ).fetchall()
+    assert targets == [("NONE",), ("QP066008",)]
+    assert wh.execute("select qpv_name from marts.dim_qpv where qpv_code = 'HORS_QPV'").fetchone()[0]
