@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import stat
 import sys
 from pathlib import Path
 
-from ingest.build import BuildError, build, default_db
+from ingest.build import BuildError, BuildLocked, build, build_lock, default_db
 from ingest.loading import connect
 from ingest.pipeline import InputError, ingest_paths
 from ingest.query import QueryError, render, run_query, status
@@ -22,13 +24,33 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _check_inputs(paths: list[Path]) -> None:
+    """Each path named is a regular file or a folder: a FIFO or device would block or mean nothing."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise InputError(f"{path}: not a regular file or a folder (a FIFO, device or socket): nothing read")
+
+
+def _check_db(db: Path) -> None:
+    if db.exists() and not db.is_file():
+        raise InputError(f"{db}: not a warehouse file (a folder or a special file)")
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    db = args.db or default_db()
-    con = connect(str(db))
-    try:
-        report = ingest_paths(con, args.paths, force=args.force, progress=_say)
-    finally:
-        con.close()
+    db = (args.db or default_db()).resolve()
+    _check_inputs(args.paths)
+    _check_db(db)
+    # The same lock as `cdv build`: a build copies the warehouse at its start and swaps its copy in
+    # at its end, so rows ingested into the warehouse in between would be silently lost.
+    with build_lock(db, wait=args.wait, what="cdv ingest", say=_say):
+        con = connect(str(db))
+        try:
+            report = ingest_paths(con, args.paths, force=args.force, progress=_say)
+        finally:
+            con.close()
     for message in report.messages:
         _say(message)
     print(
@@ -40,6 +62,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     db = args.db or default_db()
+    _check_inputs(args.paths)
     result = build(db, args.paths or None, force=args.force, wait=args.wait, progress=_say)
     for message in result.ingest.messages:
         _say(message)
@@ -84,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ingest = sub.add_parser("ingest", help="parse files or folders and load them into the raw tables")
     p_ingest.add_argument("paths", nargs="+", type=Path)
     p_ingest.add_argument("--force", action="store_true", help="re-parse documents even when unchanged")
+    p_ingest.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
     _db_arg(p_ingest)
     p_ingest.set_defaults(func=cmd_ingest)
 
@@ -119,14 +143,40 @@ def main(argv: list[str] | None = None) -> int:
     p_export.set_defaults(func=cmd_export)
 
     args = parser.parse_args(argv)
+    # A stop request (systemd's timeout, kill) unwinds like Ctrl-C: the build's copy is removed and
+    # the lock released on the way out, instead of the process vanishing mid-step.
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
         return int(args.func(args))
+    except KeyboardInterrupt:
+        kept = {
+            "build": "nothing was published, the previous warehouse is kept",
+            "ingest": "documents loaded before stay loaded, the one being loaded was rolled back",
+        }.get(args.command, "nothing was written")
+        _say(f"cdv: interrupted: {kept}")
+        return 130
+    except BuildLocked as exc:
+        _say(f"cdv: not started, the warehouse is unchanged: {exc}")
+        return 1
     except (InputError, QueryError) as exc:
         _say(f"cdv: {exc}")
         return 2
     except BuildError as exc:
         _say(f"cdv: build failed, the previous warehouse is kept: {exc}")
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

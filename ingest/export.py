@@ -130,7 +130,11 @@ class ExportReport:
 
 
 def _objet(
-    contract_code: str | None, fiche_code: str | None, title: str | None, sub_action: str | None, recurring: bool
+    contract_code: str | None,
+    fiche_code: str | None,
+    title: str | None,
+    sub_action: str | None,
+    recurring: bool,
 ) -> str:
     if fiche_code:
         text = f"Fiche action {fiche_code}"

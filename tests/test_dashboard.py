@@ -136,8 +136,12 @@ def test_coverage_quality_and_executed_pages_match_their_views(app_db: Path, wh)
     assert len(coverage.dataframe[0].value) == scalar(wh, "select count(*) from analytics.action_coverage")
 
     quality = run_page("quality")
-    assert metric(quality, "Open issues") == q.format_count(scalar(wh, "select count(*) from analytics.dq_issues"))
-    for severity, count in wh.execute("select severity, count(*) from analytics.dq_issues group by 1").fetchall():
+    assert metric(quality, "Open issues") == q.format_count(
+        scalar(wh, "select count(*) from analytics.dq_issues")
+    )
+    for severity, count in wh.execute(
+        "select severity, count(*) from analytics.dq_issues group by 1"
+    ).fetchall():
         assert metric(quality, f"Severity {severity}") == q.format_count(count)
 
     executed = run_page("executed")
@@ -156,13 +160,12 @@ def test_coverage_quality_and_executed_pages_match_their_views(app_db: Path, wh)
     )
 
 
-def test_executed_page_says_not_available_without_the_view(tmp_path: Path, warehouse: Path) -> None:
+def test_executed_page_says_not_available_without_the_view(tmp_path: Path) -> None:
     # A warehouse from before analytics.executed_vs_planned existed: the page must say so, not fail.
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
-    con.execute(f"attach '{warehouse}' as src (read_only)")
     con.execute("create schema analytics")
-    con.execute("create table analytics.dq_issues as select * from src.analytics.dq_issues")
+    con.execute("create table analytics.funding_lines (funding_line_id varchar)")
     con.close()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CDV_DB", str(db))
@@ -184,7 +187,9 @@ def test_missing_warehouse_is_a_clear_message(tmp_path: Path) -> None:
 # --- the SQL and the exposures ----------------------------------------------------------------------
 
 
-def test_dashboard_sql_reads_only_marts_and_analytics_and_runs_read_only(warehouse: Path, wh) -> None:
+def test_dashboard_sql_reads_only_marts_and_analytics_and_runs_read_only(warehouse: Path) -> None:
+    # No `wh` here: DuckDB refuses two connections to one file with different settings in one
+    # process, and the CLI's engine opens the warehouse with its own locked settings.
     names = q.query_names()
     used = {name for page in q.PAGES for name in page.queries}
     assert used <= set(names)
@@ -193,7 +198,11 @@ def test_dashboard_sql_reads_only_marts_and_analytics_and_runs_read_only(warehou
         assert not re.search(r"\b(raw|staging|intermediate|reference|main)\.", text), name
         assert q.relations(name), f"{name} reads no mart"
         if "$" in text:
-            assert len(q.fetch(wh, name, {"qpv_code": "QP066008"})) > 0
+            con = q.connect(warehouse)
+            try:
+                assert len(q.fetch(con, name, {"qpv_code": "QP066008"})) > 0
+            finally:
+                con.close()
         else:
             # The CLI's engine: one read-only statement, on a read-only connection.
             run_query(warehouse, q.sql(name))
@@ -323,8 +332,8 @@ def _render(page, url: str, key: str) -> None:
     charts = CHARTS.get(key, 0)
     if charts:
         page.wait_for_function(
-            "n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
-            "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= n",
+            'n => document.querySelectorAll(\'[data-testid="stVegaLiteChart"] canvas, '
+            '[data-testid="stVegaLiteChart"] svg.marks\').length >= n',
             arg=charts,
             timeout=60_000,
         )

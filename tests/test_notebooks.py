@@ -1,0 +1,140 @@
+"""The notebooks run top to bottom on the session warehouse (nbclient, CDV_DB in the kernel's
+environment), draw their figures, print the figures the warehouse gives; and the headline question
+gets the same answer from the CLI, the notebook and the dashboard."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from streamlit.testing.v1 import AppTest
+
+from dashboard import queries as q
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+EXECUTED = ROOT / "artifacts" / "notebooks"
+
+
+def execute(name: str, warehouse: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute(
+        env=dict(os.environ, CDV_DB=str(warehouse), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    )
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, EXECUTED / f"{name}.ipynb")  # kept for a look, never written back
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def funder_notebook(warehouse: Path) -> nbformat.NotebookNode:
+    return execute("funding_by_funder", warehouse)
+
+
+@pytest.fixture(scope="module")
+def qpv_notebook(warehouse: Path) -> nbformat.NotebookNode:
+    return execute("qpv_funding_over_time", warehouse)
+
+
+def printed(notebook: nbformat.NotebookNode, tag: str) -> str:
+    cells = [c for c in notebook.cells if tag in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1, f"one cell tagged {tag!r}"
+    return "".join(o.get("text", "") for o in cells[0].get("outputs", []) if o.get("output_type") == "stream")
+
+
+def printed_value(notebook: nbformat.NotebookNode, tag: str, name: str) -> Decimal:
+    found = re.search(rf"^{name} = ([0-9.]+)$", printed(notebook, tag), re.MULTILINE)
+    assert found, f"{name} not printed by the cell tagged {tag!r}"
+    return Decimal(found.group(1))
+
+
+def figures(notebook: nbformat.NotebookNode) -> int:
+    return sum(
+        1
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    )
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), path.name
+
+
+def test_notebooks_read_only_the_marts_through_the_dashboard_sql() -> None:
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        assert "read_only=True" in code and "CDV_DB" in code, path.name
+        assert not re.search(r"\b(raw|staging|intermediate|reference)\.\w", code), path.name
+        for name in re.findall(r'query\("(\w+)"', code):
+            assert q.sql_path(name).is_file(), name
+
+
+def test_funding_by_funder_draws_and_adds_up(funder_notebook, wh) -> None:
+    assert figures(funder_notebook) >= 2
+    planned = wh.execute(
+        "select sum(amount_eur) from marts.fct_funding where source_kind = 'document'"
+    ).fetchone()[0]
+    assert printed_value(funder_notebook, "total", "total_eur") == planned
+    funders = wh.execute(
+        "select count(distinct funder_code) from marts.fct_funding where source_kind = 'document'"
+    ).fetchone()[0]
+    assert printed_value(funder_notebook, "total", "funders") == funders
+
+
+def test_qpv_over_time_draws_centre_ancien(qpv_notebook, wh) -> None:
+    assert figures(qpv_notebook) >= 1
+    total = wh.execute(
+        "select sum(amount_eur) from marts.fct_funding where source_kind = 'document' and qpv_code = 'QP066008'"
+    ).fetchone()[0]
+    assert printed_value(qpv_notebook, "total", "total_eur") == total
+
+
+def test_headline_is_the_same_from_the_cli_the_notebook_and_the_dashboard(
+    qpv_notebook, warehouse: Path, wh
+) -> None:
+    # The command line, as the README tells a newcomer to run it.
+    cdv = Path(sys.executable).parent / "cdv"
+    command = [str(cdv)] if cdv.exists() else [sys.executable, "-m", "ingest.cli"]
+    answer = subprocess.run(
+        command + ["query", "dashboard/sql/headline.sql", "--db", str(warehouse), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(answer.stdout)
+    assert len(rows) == 1
+    from_cli = Decimal(rows[0]["amount_eur"])
+
+    from_notebook = printed_value(qpv_notebook, "headline", "headline_eur")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CDV_DB", str(warehouse))
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+        at.query_params["page"] = "overview"
+        at.run()
+    assert not at.exception
+    label = next(m.label for m in q.PAGES_BY_KEY["overview"].metrics if m.query == q.HEADLINE_QUERY)
+    from_dashboard = next(m.value for m in at.metric if m.label == label)
+
+    assert from_cli > 0
+    assert from_notebook == from_cli
+    assert from_dashboard == q.format_eur(from_cli)
+    # And the lines shown under it add up to it.
+    lines = wh.execute(f"select sum(share_eur) from ({q.sql('headline_lines')})").fetchone()[0]
+    assert lines == from_cli
