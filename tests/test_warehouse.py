@@ -185,3 +185,15 @@ def test_places_that_are_not_qpvs_go_to_the_explicit_outside_member(wh) -> None:
     ).fetchall()
     assert targets == [("NONE",), ("QP066008",)]
     assert wh.execute("select qpv_name from marts.dim_qpv where qpv_code = 'HORS_QPV'").fetchone()[0]
+
+
+def test_the_warehouse_file_can_be_copied_under_another_name(warehouse, tmp_path) -> None:
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "a-copy-for-an-analyst.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        for view in ("analytics.funding_lines", "analytics.executed_vs_planned", "staging.stg_documents__fiches"):
+            assert con.execute(f"select count(*) from {view}").fetchone()[0] > 0, view
