@@ -32,8 +32,17 @@ test: install browser
 lint: install
 	$(BIN)/ruff check ingest tests
 
+# The property-based tests of the parsers (tests/test_fuzz.py) with 2,000 random examples each
+# (`make test` runs 30, derandomized); a failing example is kept in .hypothesis/ and replayed first.
+fuzz: install
+	HYPOTHESIS_PROFILE=cdv-fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+
 docs: install
 	cd dbt_project && CDV_DB=$(abspath $(DB)) ../$(BIN)/dbt docs generate --profiles-dir .
+
+# The benchmark (BENCHMARKS.md): a synthetic national corpus in /tmp/cdv-bench, on 2 cores, < 10 min.
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs warehouse.duckdb* .pytest_cache

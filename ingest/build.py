@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ingest.expectations import validate_warehouse
 from ingest.loading import connect
-from ingest.pipeline import IngestReport, Progress, ingest_paths, prune_missing
+from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -48,26 +48,61 @@ def default_db() -> Path:
     return Path(os.environ.get("CDV_DB", REPO_ROOT / "warehouse.duckdb"))
 
 
+# Test hook: ``CDV_TEST_PAUSE_AT=<step>`` makes a build stop at that step (ingest, expectations, dbt,
+# publish) and sleep, so that tests can kill it there. Unset, it costs one dictionary lookup.
+PAUSE_ENV = "CDV_TEST_PAUSE_AT"
+PAUSE_STEPS = ("ingest", "expectations", "dbt", "publish")
+
+
+def _test_pause(step: str) -> None:
+    if os.environ.get(PAUSE_ENV) != step:
+        return
+    print(f"cdv: test pause at {step} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    time.sleep(float(os.environ.get("CDV_TEST_PAUSE_SECONDS", "600")))
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def building_path(db: Path) -> Path:
+    return db.with_name(db.name + ".building")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
 @contextmanager
-def build_lock(db: Path, *, wait: bool = False) -> Iterator[None]:
-    lock_path = db.with_name(db.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as handle:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+def build_lock(
+    db: Path, *, wait: bool = False, what: str = "cdv build", say: Progress | None = None
+) -> Iterator[int]:
+    """Hold the exclusive lock of ``db`` (``<db>.lock``); yields the lock's file descriptor.
+
+    The lock is an ``flock``: the kernel drops it when its holder dies, however it dies, so the
+    lock file left behind by a killed run never blocks the next one.
+    """
+    path = lock_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise BuildLocked(
-                f"another build of {db} is running ({holder}); retry later or pass --wait"
-            ) from exc
+            if not wait:
+                raise BuildLocked(
+                    f"another build of {db} is running ({holder}; lock {path}); retry later or pass --wait"
+                ) from exc
+            if say is not None:
+                say(f"waiting for the lock of {db}, held by {holder}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.write(f"pid {os.getpid()}, {what} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
         try:
-            yield
+            yield handle.fileno()
         finally:
             handle.seek(0)
             handle.truncate()
@@ -79,19 +114,46 @@ def dbt_executable() -> list[str]:
     return [str(candidate)] if candidate.exists() else ["dbt"]
 
 
-def run_dbt(db: Path, args: list[str], progress: Progress) -> None:
+# Runs dbt so that it dies with the build: on Linux the kernel sends it SIGKILL when the build
+# process dies (PR_SET_PDEATHSIG), so a killed build never leaves a dbt writing into a file the next
+# build has already replaced. Elsewhere dbt outlives a killed build, but it holds the build lock
+# (inherited descriptor) until it ends, so no other build starts meanwhile.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+except (AttributeError, OSError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("cdv: the build that started dbt is gone")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[int, ...] = ()) -> None:
     env = dict(os.environ, CDV_DB=str(db.resolve()), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     command = (
         dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
     )
+    launcher = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid())]
     proc = subprocess.Popen(
-        command, cwd=DBT_PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        launcher + command,
+        cwd=DBT_PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        pass_fds=keep_fds,
     )
     tail: list[str] = []
     assert proc.stdout is not None
+    started_nodes = False
     for line in proc.stdout:
         line = line.rstrip()
         tail = (tail + [line])[-40:]
+        if not started_nodes and " of " in line:
+            started_nodes = True
+            _test_pause("dbt")
         # Show what did not pass, and dbt's closing tally; the passing steps only as a count.
         if (
             " of " in line
@@ -136,25 +198,27 @@ def build(
 ) -> BuildReport:
     inputs = inputs or DEFAULT_INPUTS
     db = db.resolve()
-    building = db.with_name(db.name + ".building")
-    with build_lock(db, wait=wait):
-        for leftover in (building, building.with_name(building.name + ".wal")):
+    if db.exists() and not db.is_file():
+        raise BuildError(f"{db} is not a warehouse file (a folder or a special file): nothing built")
+    building = building_path(db)
+    with build_lock(db, wait=wait, say=progress) as lock_fd:
+        for leftover in (building, _wal(building)):
             leftover.unlink(missing_ok=True)
-        if db.exists():
-            shutil.copy2(db, building)
         steps: list[tuple[str, float]] = []
         try:
+            _copy_published(db, building)
             started = time.perf_counter()
             progress(f"ingest: {', '.join(str(p) for p in inputs)}")
             con = connect(str(building))
             try:
-                report = ingest_paths(con, inputs, force=force, progress=progress)
+                report = ingest_paths(con, inputs, force=force, progress=_pausing(progress))
                 report.pruned = prune_missing(con, report.seen)
                 con.execute("checkpoint")
             finally:
                 con.close()
             steps.append(("ingest", time.perf_counter() - started))
             started = time.perf_counter()
+            _test_pause("expectations")
             validation = validate_warehouse(building, progress)
             steps.append(("expectations", time.perf_counter() - started))
             if validation.critical_failures:
@@ -164,11 +228,65 @@ def build(
                 )
             started = time.perf_counter()
             progress("dbt build")
-            run_dbt(building, dbt_args or ["build"], progress)
+            run_dbt(building, dbt_args or ["build"], progress, keep_fds=(lock_fd,))
             steps.append(("dbt build", time.perf_counter() - started))
-            os.replace(building, db)
-        except BaseException:
+            _test_pause("publish")
+            _publish(building, db)
+        except BaseException as exc:
             building.unlink(missing_ok=True)
+            _wal(building).unlink(missing_ok=True)
+            # Input errors keep their type (the CLI says them as such); any other failure is a failed
+            # build, said in one line, with the previous warehouse kept.
+            if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError)):
+                raise BuildError(f"{type(exc).__name__}: {exc}") from exc
             raise
     result = BuildReport(report, steps, summarise(db))
     return result
+
+
+def _pausing(progress: Progress) -> Progress:
+    """The ingest's progress, pausing (test hook) once the first document is in the copy."""
+    if os.environ.get(PAUSE_ENV) != "ingest":
+        return progress
+
+    def say(message: str) -> None:
+        progress(message)
+        if message.startswith("[1/"):
+            _test_pause("ingest")
+
+    return say
+
+
+def _copy_published(db: Path, building: Path) -> None:
+    """Start the build from the published warehouse, with its write-ahead log if one was left.
+
+    A WAL next to the published file holds committed changes not yet in the file (a ``cdv ingest``
+    killed before its checkpoint): copied along, they are replayed into the copy, not lost.
+    """
+    if not db.exists():
+        return
+    shutil.copy2(db, building)
+    if _wal(db).exists():
+        shutil.copy2(_wal(db), _wal(building))
+
+
+def _publish(building: Path, db: Path) -> None:
+    """Swap the finished copy in: self-contained (checkpointed, no WAL of its own), in one rename.
+
+    A WAL left next to the published file belongs to the old file: replayed onto the new one it
+    would corrupt it, so it goes first (a reader opening in between sees the old file, whole).
+    """
+    import duckdb
+
+    with duckdb.connect(str(building)) as con:
+        con.execute("checkpoint")
+    if _wal(building).exists():
+        raise BuildError(f"{building} still has a write-ahead log after its checkpoint: not published")
+    _wal(db).unlink(missing_ok=True)
+    os.replace(building, db)
+    # The rename is atomic at once; syncing the folder makes it durable across a power cut too.
+    folder = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

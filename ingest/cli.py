@@ -31,7 +31,9 @@ def _check_inputs(paths: list[Path]) -> None:
             raise InputError(f"{path}: no such file or folder")
         mode = path.stat().st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise InputError(f"{path}: not a regular file or a folder (a FIFO, device or socket): nothing read")
+            raise InputError(
+                f"{path}: not a regular file or a folder (a FIFO, device or socket): nothing read"
+            )
 
 
 def _check_db(db: Path) -> None:
@@ -137,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_export.add_argument("format", choices=["scdl"], help="scdl: the SCDL « subventions » schema")
     p_export.add_argument(
-        "--output", "-o", type=Path, default=None, help="CSV file written exactly there (default: standard output)"
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        help="CSV file written exactly there (default: standard output)",
     )
     _db_arg(p_export)
     p_export.set_defaults(func=cmd_export)

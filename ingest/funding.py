@@ -351,7 +351,13 @@ def read_cell(text: str, context: CellContext) -> CellReading:
     """Funding lines and pledges of one cell; never raises on odd text."""
     lex = lexicon(context.contract_code)
     reading = CellReading()
-    amounts = find_amounts(text)
+    amounts = []
+    for amount in find_amounts(text):
+        if amount.value > 0:
+            amounts.append(amount)
+        else:
+            # "0 €" is no money: a funding line is an amount a funder puts in.
+            reading.issues.append(("warning", "zero_amount", f"'{amount.text}' is no money: not a funding line"))
     mentions = lex.mentions(text)
     column = lex.column_funder(context.column_header)
     clauses, lone_rates = build_clauses(text, amounts, mentions)

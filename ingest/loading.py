@@ -1,9 +1,13 @@
 """Loading parsed documents into the DuckDB ``raw`` schema.
 
-Each document is loaded in one transaction (all of its rows or none) and keyed
-on its content hash: loading it again replaces its rows, and a new version of a
-file (same name, other content) replaces the old version's rows. Rows are
-bulk-inserted from Arrow tables built with the column types of ``ingest.schema``.
+Each document is loaded whole or not at all (all of its rows or none: in a
+transaction of its own, ``load_document``, or with other new documents in one,
+``load_documents``) and keyed on its content hash: loading it again replaces its
+rows, and a new version of a file (same name, other content) replaces the old
+version's rows. Rows are
+bulk-inserted from Arrow tables built with the column types of ``ingest.schema``;
+``prepare_tables`` builds them and can run in a parser's worker process, so that
+only the inserts are left to the process that holds the connection.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.records import Issue, ParseResult
 from ingest.schema import RAW_TABLES
@@ -70,57 +76,79 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def arrow_table(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
-    columns = RAW_TABLES[table]
-    rows = list(rows)
-    schema = pa.schema([(name, _ARROW_TYPES[ctype]) for name, ctype in columns])
-    data = {name: [row.get(name) for row in rows] for name, _ in columns}
-    return pa.Table.from_pydict(data, schema=schema)
+    """Rows (dicts keyed by column; a missing key is NULL) as an Arrow table of the raw table's types."""
+    # from_pylist converts row by row in C: several times faster than gathering Python lists per
+    # column first, above all for the decimal and list columns (measured in BENCHMARKS.md).
+    return pa.Table.from_pylist(rows if isinstance(rows, list) else list(rows), schema=_schema(table))
 
 
-def _rows_with_provenance(doc: Document, loaded_at: dt.datetime) -> dict[str, list[dict[str, Any]]]:
-    prefix = doc.sha256[:16]
-    tables: dict[str, list[dict[str, Any]]] = {}
+@cache
+def _schema(table: str) -> pa.Schema:
+    return pa.schema([(name, _ARROW_TYPES[ctype]) for name, ctype in RAW_TABLES[table]])
+
+
+def _constant(value: Any, rows: int, type_: pa.DataType) -> pa.Array:
+    return pa.array([value] * rows, type=type_)
+
+
+def prepare_tables(doc: Document) -> dict[str, pa.Table]:
+    """The document's rows as Arrow tables, with their provenance but ``loaded_at``.
+
+    Identifiers a parser made unique within the document get the document's hash prefix, and every
+    row its document hash and file name; ``loaded_at`` is left NULL here and set by
+    ``load_document`` in the load's own statement, so that this can run in a worker process.
+    Tables a parser returned empty stay (empty) so that the row counts name them.
+    """
+    prefix = doc.sha256[:16] + ":"
+    tables: dict[str, pa.Table] = {}
     for table, rows in doc.result.tables.items():
         if table not in RAW_TABLES or table in ("documents", "ingest_issues"):
             continue
-        out = []
-        for row in rows:
-            row = dict(row)
-            for key in LOCAL_IDS:
-                if row.get(key) is not None:
-                    row[key] = f"{prefix}:{row[key]}"
-            row["document_sha256"] = doc.sha256
-            row["document_file"] = doc.file_name
-            row["loaded_at"] = loaded_at
-            out.append(row)
-        tables[table] = out
-    tables["documents"] = [
-        {
-            "document_sha256": doc.sha256,
-            "document_file": doc.file_name,
-            "kind": doc.kind,
-            "contract_code": doc.result.contract_code,
-            "size_bytes": doc.size_bytes,
-            "line_count": doc.line_count,
-            "encoding": doc.encoding,
-            "parser_version": doc.parser_version,
-            "loaded_at": loaded_at,
-        }
-    ]
-    tables["ingest_issues"] = [
-        {
-            "document_sha256": doc.sha256,
-            "document_file": doc.file_name,
-            "issue_id": f"{prefix}:{n:06d}",
-            "source_line": issue.line,
-            "severity": issue.severity,
-            "rule": issue.rule,
-            "message": issue.message,
-            "source_text": issue.source_text,
-            "loaded_at": loaded_at,
-        }
-        for n, issue in enumerate(doc.issues, start=1)
-    ]
+        arrow = arrow_table(table, rows)
+        count = arrow.num_rows
+        names = arrow.schema.names
+        for key in LOCAL_IDS:
+            if key in names:
+                index = names.index(key)
+                arrow = arrow.set_column(
+                    index, key, pc.binary_join_element_wise(prefix, arrow.column(index), "")
+                )
+        for key, value in (("document_sha256", doc.sha256), ("document_file", doc.file_name)):
+            index = names.index(key)
+            arrow = arrow.set_column(index, key, _constant(value, count, pa.string()))
+        tables[table] = arrow
+    tables["documents"] = arrow_table(
+        "documents",
+        [
+            {
+                "document_sha256": doc.sha256,
+                "document_file": doc.file_name,
+                "kind": doc.kind,
+                "contract_code": doc.result.contract_code,
+                "size_bytes": doc.size_bytes,
+                "line_count": doc.line_count,
+                "encoding": doc.encoding,
+                "parser_version": doc.parser_version,
+            }
+        ],
+    )
+    issues = doc.issues
+    tables["ingest_issues"] = arrow_table(
+        "ingest_issues",
+        [
+            {
+                "document_sha256": doc.sha256,
+                "document_file": doc.file_name,
+                "issue_id": f"{prefix}{n:06d}",
+                "source_line": issue.line,
+                "severity": issue.severity,
+                "rule": issue.rule,
+                "message": issue.message,
+                "source_text": issue.source_text,
+            }
+            for n, issue in enumerate(issues, start=1)
+        ],
+    )
     return tables
 
 
@@ -131,27 +159,82 @@ def delete_document(con: duckdb.DuckDBPyConnection, sha256: str | None, file_nam
         )
 
 
-def load_document(con: duckdb.DuckDBPyConnection, doc: Document) -> dict[str, int]:
-    """Replace the document's rows in one transaction; returns the row count per table."""
+def load_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: Document,
+    tables: dict[str, pa.Table] | None = None,
+    *,
+    replace: bool = True,
+) -> dict[str, int]:
+    """Replace the document's rows in one transaction; returns the row count per table.
+
+    ``tables`` are the document's ``prepare_tables`` when a worker process built them already.
+    ``replace=False`` skips the deletion of older rows of the same hash or file name: only for a
+    caller that knows there are none (each deletion scans every raw table, which grows with the
+    warehouse: over a national corpus those scans cost more than the loads themselves).
+    """
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    tables = _rows_with_provenance(doc, loaded_at)
+    if tables is None:
+        tables = prepare_tables(doc)
     con.execute("begin transaction")
     try:
-        delete_document(con, doc.sha256, doc.file_name)
-        for table, rows in tables.items():
-            if not rows:
+        if replace:
+            delete_document(con, doc.sha256, doc.file_name)
+        for table, arrow in tables.items():
+            if not arrow.num_rows:
                 continue
-            arrow = arrow_table(table, rows)
             con.register("incoming", arrow)
             try:
-                con.execute(f"insert into raw.{table} by name select * from incoming")
+                con.execute(
+                    f"insert into raw.{table} by name "
+                    "select * replace (?::timestamp as loaded_at) from incoming",
+                    [loaded_at],
+                )
             finally:
                 con.unregister("incoming")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return {table: len(rows) for table, rows in tables.items()}
+    return {table: arrow.num_rows for table, arrow in tables.items()}
+
+
+def load_documents(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[Document, dict[str, pa.Table]]]
+) -> list[dict[str, int]]:
+    """Insert several new documents in one transaction: every document of the batch or none.
+
+    DuckDB spends a few milliseconds per statement and per commit whatever the rows, which over a
+    thousand small documents costs more than the rows themselves: one insert per table for the
+    whole batch is 10 to 40 times faster (BENCHMARKS.md). Only for documents that have no rows yet
+    (nothing to delete first; see ``load_document``) and distinct hashes and file names. When the
+    batch fails, nothing of it is written and the caller loads its documents one by one, so that a
+    bad document fails alone, as it would have without batching.
+    """
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    names: list[str] = []
+    for _, tables in batch:
+        names += [name for name in tables if name not in names]
+    con.execute("begin transaction")
+    try:
+        for name in names:
+            parts = [tables[name] for _, tables in batch if name in tables and tables[name].num_rows]
+            if not parts:
+                continue
+            con.register("incoming", pa.concat_tables(parts))
+            try:
+                con.execute(
+                    f"insert into raw.{name} by name "
+                    "select * replace (?::timestamp as loaded_at) from incoming",
+                    [loaded_at],
+                )
+            finally:
+                con.unregister("incoming")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [{table: arrow.num_rows for table, arrow in tables.items()} for _, tables in batch]
 
 
 def record_rejection(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str, issue: Issue) -> None:

@@ -353,7 +353,10 @@ class _Parser:
         self.read_cost_items(fiche, parts)
         if fiche.tables == 0 and not fiche.truncated:
             self.issue(
-                fiche.line, "info", "fiche_without_funding_table", f"fiche {fiche.code} has no funding table"
+                fiche.line,
+                "info",
+                "fiche_without_funding_table",
+                f"fiche {fiche.code} has no funding table: its fields are loaded, no funding line comes from it",
             )
 
     def read_cost_items(self, fiche: _Fiche, parts: dict[str, str | None]) -> None:
@@ -433,7 +436,7 @@ class _Parser:
                 "warning",
                 "cell_beyond_headers",
                 f"a cell in column {position + 1} but the table has {len(table.headers)} columns: "
-                "kept without header",
+                "kept without header, so without the column's funder",
             )
         key = (table.row_type, position)
         cell = table.cells.get(key)
@@ -550,6 +553,16 @@ class _Parser:
             "source_text": "\n".join(self.text(n) for n in cell.lines),
         }
         for line in reading.lines:
+            if not line["amount_eur"] or line["amount_eur"] <= 0:
+                # "0 €" is no money: a funding line is an amount a funder puts in. Said, not loaded.
+                self.issue(
+                    cell.lines[0],
+                    "warning",
+                    "zero_amount",
+                    f"{cell.header or 'cell'} ({row_type}): '{line['amount_text']}' is no money: "
+                    "not a funding line",
+                )
+                continue
             row = dict(base, column_index=position, **line)
             row["line_id"] = f"{cell_id}:{line['line_index']}"
             self.result.add("funding_lines", row)
@@ -747,7 +760,9 @@ class _Parser:
         try:
             self.check_truncation()
         except Exception as exc:  # noqa: BLE001 - a parser reports, it never raises
-            self.issue(None, "error", "unreadable_line", f"the end of the document could not be read: {exc!r}")
+            self.issue(
+                None, "error", "unreadable_line", f"the end of the document could not be read: {exc!r}"
+            )
         self.close_fiche()
         if not self.fiches:
             self.issue(None, "error", "no_fiche", "no 'Fiche action n°' found in the document")

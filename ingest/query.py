@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +12,18 @@ from typing import Any
 
 import duckdb
 
-# Statements that only read. The connection is read-only too: this is the friendly message,
-# DuckDB's read-only mode is the guarantee.
-_READ_ONLY_START = re.compile(
-    r"^\s*(?:\(\s*)*(select|with|from|values|show|describe|summarize|pivot|unpivot|table)\b", re.IGNORECASE
-)
+# Statements that only read, by the type DuckDB's own parser gives them (comments and string
+# literals are its business, not a regex's). The connection is the guarantee: read-only on the
+# database file, and no file system access at all, so that no statement can write a file (COPY ... TO,
+# EXPORT DATABASE), attach another database, install or load an extension, or read a file outside
+# the warehouse; its configuration is locked so that no statement can lift that.
+_READ_ONLY_TYPES = frozenset({duckdb.StatementType.SELECT})
+LOCKED_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
 
 
 class QueryError(Exception):
@@ -30,29 +36,54 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
 
 
-def _strip_comments(sql: str) -> str:
-    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.S)
-    return re.sub(r"--[^\n]*", " ", sql)
-
-
 def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    """The published warehouse, opened so that nothing done through the connection can write."""
     if not db.exists():
         raise QueryError(f"{db}: no warehouse here; build one with `make run` or `cdv build`")
-    return duckdb.connect(str(db), read_only=True)
+    if not db.is_file():
+        raise QueryError(f"{db}: not a warehouse file (a folder or a special file)")
+    try:
+        return duckdb.connect(str(db), read_only=True, config=LOCKED_CONFIG)
+    except duckdb.Error as exc:
+        raise QueryError(f"{db}: cannot be opened as a DuckDB warehouse: {str(exc).splitlines()[0]}") from exc
+
+
+def read_only_statement(sql: str) -> str:
+    """The one statement of ``sql`` if it only reads; QueryError otherwise."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from exc
+    if _is_pivot_expansion(statements):
+        # PIVOT without an IN list: DuckDB's parser expands it into the enum type it will make of the
+        # pivoted values, then the select; one statement as written, run as written.
+        statements = statements[-1:]
+    if len(statements) != 1:
+        raise QueryError("give exactly one SQL statement")
+    statement = statements[0]
+    if statement.type not in _READ_ONLY_TYPES:
+        kind = statement.type.name.lower().replace("_", " ")
+        raise QueryError(
+            f"only read-only statements (select, with, show, describe...) are allowed, not {kind}: "
+            "the warehouse is opened read-only"
+        )
+    return sql
+
+
+def _is_pivot_expansion(statements: list[Any]) -> bool:
+    return (
+        len(statements) > 1
+        and all(not s.query for s in statements)
+        and statements[-1].type == duckdb.StatementType.SELECT
+        and all(s.type == duckdb.StatementType.CREATE for s in statements[:-1])
+    )
 
 
 def run_query(db: Path, sql: str) -> QueryResult:
-    statements = [s for s in _strip_comments(sql).split(";") if s.strip()]
-    if len(statements) != 1:
-        raise QueryError("give exactly one SQL statement")
-    if not _READ_ONLY_START.match(statements[0]):
-        raise QueryError(
-            "only read-only statements (select, with, show, describe...) are allowed: "
-            "the warehouse is opened read-only"
-        )
+    statement = read_only_statement(sql)
     con = open_read_only(db)
     try:
-        cursor = con.execute(statements[0])
+        cursor = con.execute(statement)
         columns = [d[0] for d in cursor.description or []]
         return QueryResult(columns, cursor.fetchall())
     except duckdb.Error as exc:

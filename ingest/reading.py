@@ -129,7 +129,9 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[Issue]]:
     if bomless and not _looks_binary(data[:65536].decode(bomless, errors="replace").encode("utf-8")):
         text = data.decode(bomless, errors="replace")
         issues.append(
-            Issue(None, "info", "utf16_file", f"the file is UTF-16 without a byte-order mark: read as {bomless}")
+            Issue(
+                None, "info", "utf16_file", f"the file is UTF-16 without a byte-order mark: read as {bomless}"
+            )
         )
         return text, bomless, issues
     if _looks_binary(data):
@@ -177,6 +179,12 @@ def normalise_newlines(text: str) -> str:
 def text_sha256(text: str) -> str:
     """The document key of a decoded text: same text, same key, whatever its encoding or line endings."""
     return hashlib.sha256(normalise_newlines(text).encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def document_sha256(path: Path) -> str:
+    """The key ``read_file`` gives the file (decoding it, not parsing it): what to compare with
+    ``raw.documents.document_sha256`` to know whether a file is loaded already."""
+    return read_file(path).sha256
 
 
 def _unread(path: Path, sha: str, size: int, issue: Issue) -> ReadText:

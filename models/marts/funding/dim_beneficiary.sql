@@ -7,19 +7,37 @@ lines as (
 
 ),
 
-final as (
+names as (
 
+    -- A SIRET can be published under several spellings of a name: keep the most frequent, and of
+    -- equally frequent ones the first in alphabetical order (mode() breaks ties at random, and the
+    -- name would change from build to build).
     select
         beneficiary_key,
-        -- A SIRET can be published under several spellings of a name: keep the most frequent.
-        mode(beneficiary_name) as beneficiary_name,
-        max(beneficiary_siret) as beneficiary_siret,
-        max(beneficiary_siret) is not null as has_siret,
-        count(*) as post_count
+        beneficiary_name
 
     from lines
     where beneficiary_key is not null
-    group by beneficiary_key
+        and beneficiary_name is not null
+    group by beneficiary_key, beneficiary_name
+    qualify row_number() over (partition by beneficiary_key order by count(*) desc, beneficiary_name) = 1
+
+),
+
+final as (
+
+    select
+        lines.beneficiary_key,
+        any_value(names.beneficiary_name) as beneficiary_name,
+        max(lines.beneficiary_siret) as beneficiary_siret,
+        max(lines.beneficiary_siret) is not null as has_siret,
+        count(*) as post_count
+
+    from lines
+    left join names
+        on lines.beneficiary_key = names.beneficiary_key
+    where lines.beneficiary_key is not null
+    group by lines.beneficiary_key
 
 )
 
