@@ -10,6 +10,7 @@ killed run never leaves a stale lock behind.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
@@ -130,6 +131,61 @@ os.execvp(sys.argv[2], sys.argv[2:])
 """
 
 
+def dbt_target(db: Path) -> Path:
+    """dbt's target folder for one warehouse: its own manifest and partial-parse cache, so builds of
+    different warehouse files (tests, CI, copies) never mix their artifacts."""
+    key = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:16]
+    return DBT_PROJECT / "target" / "warehouses" / key
+
+
+def dbt_state(db: Path) -> Path:
+    """The manifest of the last *published* build of ``db``: what ``state:modified+`` compares with."""
+    return dbt_target(db) / "state"
+
+
+def _has_marts(db: Path) -> bool:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return bool(
+                con.execute(
+                    "select count(*) from information_schema.tables where table_schema in ('marts', 'analytics')"
+                ).fetchone()[0]
+            )
+    except duckdb.Error:
+        return False
+
+
+def dbt_build_args(db: Path, report: IngestReport, *, force: bool) -> list[str]:
+    """Build only what changed when only the project changed; everything when the data did.
+
+    ``state:modified+`` sees changes to models, seeds, macros, tests and configs (and what depends on
+    them), not to the data: new, changed or removed documents change the raw tables under every mart,
+    so they (or --force, or no published build of this warehouse to compare with) mean a full build.
+    """
+    state = dbt_state(db)
+    if (
+        force
+        or report.loaded
+        or report.pruned
+        or not (state / "manifest.json").is_file()
+        or not _has_marts(db)
+    ):
+        return ["build"]
+    return ["build", "--select", "state:modified+", "--state", str(state)]
+
+
+def _keep_state(db: Path) -> None:
+    """After a publish: this build's manifest becomes the state the next build compares with."""
+    manifest = dbt_target(db) / "manifest.json"
+    if manifest.is_file():
+        dbt_state(db).mkdir(parents=True, exist_ok=True)
+        tmp = dbt_state(db) / "manifest.json.tmp"
+        shutil.copy2(manifest, tmp)
+        os.replace(tmp, dbt_state(db) / "manifest.json")
+
+
 def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[int, ...] = ()) -> None:
     env = dict(os.environ, CDV_DB=str(db.resolve()), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     command = (
@@ -227,11 +283,14 @@ def build(
                     + "\n".join(f"  {o.describe()}" for o in validation.critical_failures)
                 )
             started = time.perf_counter()
-            progress("dbt build")
-            run_dbt(building, dbt_args or ["build"], progress, keep_fds=(lock_fd,))
+            args = dbt_args or dbt_build_args(db, report, force=force)
+            progress("dbt build" + (" (only what changed: state:modified+)" if "--state" in args else ""))
+            args = args + ["--target-path", str(dbt_target(db))]
+            run_dbt(building, args, progress, keep_fds=(lock_fd,))
             steps.append(("dbt build", time.perf_counter() - started))
             _test_pause("publish")
             _publish(building, db)
+            _keep_state(db)
         except BaseException as exc:
             building.unlink(missing_ok=True)
             _wal(building).unlink(missing_ok=True)

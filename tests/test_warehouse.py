@@ -149,7 +149,9 @@ def test_every_raw_column_is_declared_and_described_in_the_sources() -> None:
 
     from ingest.schema import RAW_TABLES
 
-    sources = yaml.safe_load((ROOT / "models/staging/documents/_documents__sources.yml").read_text(encoding="utf-8"))
+    sources = yaml.safe_load(
+        (ROOT / "models/staging/documents/_documents__sources.yml").read_text(encoding="utf-8")
+    )
     declared = {
         table["name"]: {c["name"]: c.get("description") for c in table.get("columns", [])}
         for table in sources["sources"][0]["tables"]
@@ -195,5 +197,27 @@ def test_the_warehouse_file_can_be_copied_under_another_name(warehouse, tmp_path
     copy = tmp_path / "a-copy-for-an-analyst.duckdb"
     shutil.copy(warehouse, copy)
     with duckdb.connect(str(copy), read_only=True) as con:
-        for view in ("analytics.funding_lines", "analytics.executed_vs_planned", "staging.stg_documents__fiches"):
+        for view in (
+            "analytics.funding_lines",
+            "analytics.executed_vs_planned",
+            "staging.stg_documents__fiches",
+        ):
             assert con.execute(f"select count(*) from {view}").fetchone()[0] > 0, view
+
+
+def test_dbt_builds_only_what_changed_when_no_document_did(warehouse, tmp_path) -> None:
+    from ingest.build import dbt_build_args, dbt_state
+    from ingest.pipeline import IngestReport
+
+    assert (dbt_state(warehouse) / "manifest.json").is_file()  # kept by the published build
+    assert dbt_build_args(warehouse, IngestReport(), force=False) == [
+        "build",
+        "--select",
+        "state:modified+",
+        "--state",
+        str(dbt_state(warehouse)),
+    ]
+    assert dbt_build_args(warehouse, IngestReport(loaded=["a.txt"]), force=False) == ["build"]
+    assert dbt_build_args(warehouse, IngestReport(pruned=["b.txt"]), force=False) == ["build"]
+    assert dbt_build_args(warehouse, IngestReport(), force=True) == ["build"]
+    assert dbt_build_args(tmp_path / "new.duckdb", IngestReport(), force=False) == ["build"]
