@@ -4,7 +4,7 @@ This module only reads numbers: it says where an amount is, what it is worth in 
 the reading is. Who pays, which row or year it belongs to, and whether it is a funding line or a
 cost is decided elsewhere (see ``ingest.qualifiers`` for the words around an amount).
 
-Shapes read (all seen in the documents): ``1 253 880 €``, ``15000€``, ``10 000€/an``, ``5.000 €``,
+Shapes read (those seen in the documents, other figures): ``1 234 567 €``, ``15000€``, ``10 000€/an``, ``5.000 €``,
 ``1.253.880 €``, ``19 875,06 €``, ``€ 5 000``, ``€5000``, ``50 k€``, ``2 M€``, ``1,2 M€``,
 ``1.5 M° d'€`` (million d'euros), ``5000 euros``, ``5000 EUR``, with spaces, no-break spaces
 (U+00A0) or narrow no-break spaces (U+202F) as thousands separators. A tab is never a separator:
@@ -27,8 +27,8 @@ In both cases the value must be at least 100 (counts, FTEs and percentages are s
 gets ``has_currency=False`` and a lowered confidence, with a note saying which rule accepted it.
 
 Malformed grouping is read but flagged: ``265 00€`` (a last group of one or two digits) and
-``1253 880 €`` (a first group of four digits or more, unless it is a year) are read by joining
-the digits (26 500, 1 253 880) with ``malformed=True``, a confidence of 0.5 and a note; the
+``1234 567 €`` (a first group of four digits or more, unless it is a year) are read by joining
+the digits (26 500, 1 234 567) with ``malformed=True``, a confidence of 0.5 and a note; the
 caller turns that into a data-quality issue. Malformed grouping is only recognised when a
 currency marker is attached, since without one ``12 50`` is more likely two numbers.
 """

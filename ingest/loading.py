@@ -183,20 +183,24 @@ def load_document(
         for table, arrow in tables.items():
             if not arrow.num_rows:
                 continue
-            con.register("incoming", arrow)
-            try:
-                con.execute(
-                    f"insert into raw.{table} by name "
-                    "select * replace (?::timestamp as loaded_at) from incoming",
-                    [loaded_at],
-                )
-            finally:
-                con.unregister("incoming")
+            _insert(con, table, arrow, loaded_at)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return {table: arrow.num_rows for table, arrow in tables.items()}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, loaded_at: dt.datetime) -> None:
+    """Bulk-insert an Arrow table into raw.<table>, stamping every row with the load time."""
+    con.register("incoming", arrow)
+    try:
+        con.execute(
+            f"insert into raw.{table} by name select * replace (?::timestamp as loaded_at) from incoming",
+            [loaded_at],
+        )
+    finally:
+        con.unregister("incoming")
 
 
 def load_documents(
@@ -221,15 +225,7 @@ def load_documents(
             parts = [tables[name] for _, tables in batch if name in tables and tables[name].num_rows]
             if not parts:
                 continue
-            con.register("incoming", pa.concat_tables(parts))
-            try:
-                con.execute(
-                    f"insert into raw.{name} by name "
-                    "select * replace (?::timestamp as loaded_at) from incoming",
-                    [loaded_at],
-                )
-            finally:
-                con.unregister("incoming")
+            _insert(con, name, pa.concat_tables(parts), loaded_at)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
