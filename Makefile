@@ -21,6 +21,8 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/cdv build --db $(DB)
+	@cd dbt_project && CDV_DB=$(abspath $(DB)) ../$(BIN)/dbt docs generate --profiles-dir . --quiet \
+		&& echo "dbt docs: dbt_project/target/index.html (serve with: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 build: run
 

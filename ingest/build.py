@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -204,12 +205,19 @@ def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[in
     tail: list[str] = []
     assert proc.stdout is not None
     started_nodes = False
+    finished = 0
     for line in proc.stdout:
         line = line.rstrip()
         tail = (tail + [line])[-40:]
         if not started_nodes and " of " in line:
             started_nodes = True
             _test_pause("dbt")
+        # A running count, so a long dbt build shows it is moving ("dbt 200 of 532 done").
+        step = re.search(r"\b(\d+) of (\d+) (?!START)", line)
+        if step and "START" not in line:
+            finished += 1
+            if finished % 100 == 0:
+                progress(f"  dbt {finished} of {step.group(2)} done")
         # Show what did not pass, and dbt's closing tally; the passing steps only as a count.
         if (
             " of " in line
@@ -285,7 +293,8 @@ def build(
             started = time.perf_counter()
             args = dbt_args or dbt_build_args(db, report, force=force)
             progress("dbt build" + (" (only what changed: state:modified+)" if "--state" in args else ""))
-            args = args + ["--target-path", str(dbt_target(db))]
+            if not dbt_args:  # the project's own build keeps its artifacts per warehouse
+                args = args + ["--target-path", str(dbt_target(db))]
             run_dbt(building, args, progress, keep_fds=(lock_fd,))
             steps.append(("dbt build", time.perf_counter() - started))
             _test_pause("publish")
