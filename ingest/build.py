@@ -241,7 +241,8 @@ def summarise(db: Path) -> dict[str, int]:
             ("funding tables", "select count(*) from raw.funding_tables"),
             ("funding cells", "select count(*) from raw.funding_cells"),
             ("annex objectives", "select count(*) from raw.annex_objectives"),
-            ("funding lines", "select count(*) from analytics.funding_lines"),
+            ("funding lines", "select count(*) from analytics.funding_lines where source_kind = 'document'"),
+            ("ANCT posts", "select count(*) from analytics.funding_lines where source_kind = 'dataset'"),
             ("issues found", "select count(*) from raw.ingest_issues"),
         ):
             try:
