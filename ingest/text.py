@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _LIST_ITEM = re.compile(r"<li[^>]*>", re.IGNORECASE)
 _BLOCK_BREAK = re.compile(r"</?(?:p|ul|ol|div|table|tr|br|h\d)[^>]*>|</li>", re.IGNORECASE)
@@ -17,6 +18,9 @@ _BLANK_LINES = re.compile(r"\n{2,}")
 _BULLET_START = re.compile(r"^\s*[•●◦▪➤✚–—\-]")
 
 
+# The parsers fold and strip the same short cells and labels over and over (profiled: most of a
+# programme parse); both are pure, so their results are cached.
+@lru_cache(maxsize=65536)
 def strip_tags(fragment: str) -> str:
     """Plain text of one HTML/markdown fragment on one line (cell texts, headings)."""
     text = _TAG.sub(" ", fragment)
@@ -58,6 +62,7 @@ def clean_block(fragment: str) -> str:
     return _BLANK_LINES.sub("\n", "\n".join(out)).strip()
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key for matching labels and names."""
     decomposed = unicodedata.normalize("NFKD", text)
