@@ -98,7 +98,8 @@ QUERIES: dict[str, str] = {
         group by all order by executed_eur desc""",
     "top beneficiaries": """
         select beneficiary_name, count(*) as posts, sum(amount_eur) as eur
-        from staging.stg_anct__posts
+        from analytics.funding_lines
+        where source_kind = 'dataset'
         group by all order by eur desc limit 20""",
 }
 # The regular expression of the floor: money-like numbers (one pattern, one pass over each line).
