@@ -148,6 +148,7 @@ class Clause:
     parts: list[AmountMatch] = field(default_factory=list)
     rate: AmountMatch | None = None
     rate_unit: str | None = None
+    unit_count: int | None = None  # "6 000 € sur 2 jours": the rate's units the amount covers
     dont: list[AmountMatch] = field(default_factory=list)
 
 
@@ -217,28 +218,32 @@ def build_clauses(
                 share_rate=Decimal(share["pct"].replace(",", ".")),
             )
             i += 2
-        elif nxt and (over := _OVER_UNITS_AFTER.match(between)) and _PER_UNIT_SUFFIX.match(text[nxt.end :]):
-            unit = _PER_UNIT_SUFFIX.match(text[nxt.end :])
+        elif (
+            nxt
+            and (over := _OVER_UNITS_AFTER.match(between))
+            and (unit := _PER_UNIT_SUFFIX.match(text[nxt.end :]))
+        ):
             clause = Clause(
-                amount, cursor, nxt.end + unit.end(), amount.start, rate=nxt, rate_unit=unit["unit"]
+                amount,
+                cursor,
+                nxt.end + unit.end(),
+                amount.start,
+                rate=nxt,
+                rate_unit=unit["unit"],
+                unit_count=int(over["count"]),
             )
-            clause.parts = []
-            clause.share_rate = None
-            clause.__dict__["unit_count"] = int(over["count"])
             i += 2
         elif nxt and _BREAKDOWN_AFTER.match(between):
             clause = Clause(amount, cursor, amount.end, amount.start)
             total = Decimal(0)
             j = i + 1
             while j < len(amounts) and total < amount.value:
-                label = text[amounts[j - 1].end : amounts[j].start]
                 if j > i + 1 and any(
                     amounts[j - 1].end <= m.start < amounts[j].start
                     for m in mentions
                     if m.kind != "dispositif"
                 ):
                     break
-                del label
                 clause.parts.append(amounts[j])
                 total += amounts[j].value
                 j += 1
@@ -278,12 +283,9 @@ class CellContext:
 
 
 def _footnote_funder(cell_text: str, note: str | None, lex: Lexicon) -> Mention | None:
-    if not note or not _FOOTNOTE_MARK.search(cell_text):
-        return None
-    marker = _FOOTNOTE_MARK.search(cell_text).group(1)
-    if not note.lstrip("\\ ").startswith(
-        marker.replace("*", "").strip() or "*"
-    ) and not note.lstrip().startswith(("*", "\\*", marker)):
+    mark = _FOOTNOTE_MARK.search(cell_text)
+    # The note must open with the cell's own marker ("**", "(1)"), escaped or not.
+    if not note or not mark or not note.replace("\\", "").lstrip().startswith(mark.group(1)):
         return None
     funders = [m for m in lex.mentions(note) if m.kind != "dispositif"]
     # The footnote's payer is the funder it says finances something ("financements du Département"),
@@ -357,7 +359,9 @@ def read_cell(text: str, context: CellContext) -> CellReading:
             amounts.append(amount)
         else:
             # "0 €" is no money: a funding line is an amount a funder puts in.
-            reading.issues.append(("warning", "zero_amount", f"'{amount.text}' is no money: not a funding line"))
+            reading.issues.append(
+                ("warning", "zero_amount", f"'{amount.text}' is no money: not a funding line")
+            )
     mentions = lex.mentions(text)
     column = lex.column_funder(context.column_header)
     clauses, lone_rates = build_clauses(text, amounts, mentions)
@@ -480,7 +484,7 @@ def _check_arithmetic(clause: Clause, reading: CellReading) -> str:
                 )
             )
     if clause.rate is not None:
-        count = clause.__dict__.get("unit_count")
+        count = clause.unit_count
         notes.append(f"rate {clause.rate.value} per {clause.rate_unit}")
         if count and (clause.rate.value * count).quantize(cents) != clause.amount.value:
             reading.issues.append(
