@@ -79,13 +79,17 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+# Every byte but the control characters that are not text: deleting them leaves the controls to count.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b < 32 and b not in _TEXT_CONTROLS))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if not sample:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROL_BYTES))
     return controls / len(sample) > _BINARY_CONTROL_SHARE
 
 
