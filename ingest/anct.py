@@ -55,7 +55,14 @@ FONJEP = "FONJEP_PV"
 ADULTES_RELAIS = "ADULTES_RELAIS"
 
 POST_FIELDS = (
-    "id_poste", "code_tiers", "raison_sociale", "annee", "montant", "code_cv", "insee_dep", "insee_reg",
+    "id_poste",
+    "code_tiers",
+    "raison_sociale",
+    "annee",
+    "montant",
+    "code_cv",
+    "insee_dep",
+    "insee_reg",
 )
 REQUIRED_POST_FIELDS = ("id_poste", "montant", "annee")
 CONTRACT_FIELDS = ("code_cv", "lib_cv", "codgeo", "insee_dep", "pop")
@@ -127,7 +134,9 @@ class _Issues:
         for rule, count in self.counts.items():
             if count > ROW_ISSUE_CAP:
                 self.result.issue(
-                    None, self.severity[rule], rule,
+                    None,
+                    self.severity[rule],
+                    rule,
                     f"{count} records in all: {self.what[rule]} (only the first {ROW_ISSUE_CAP} are listed)",
                 )
 
@@ -196,16 +205,22 @@ def _load(text: str, result: ParseResult, array_key: str | None) -> Any:
             start = text.find("[", key_at)
     if start < 0:
         where = _error_position(text, pos)
-        result.issue(None, "error", "invalid_json",
-                     f"the document is not valid JSON ({message} at {where}): nothing loaded",
-                     text[max(0, pos - 100): pos + 100])
+        result.issue(
+            None,
+            "error",
+            "invalid_json",
+            f"the document is not valid JSON ({message} at {where}): nothing loaded",
+            text[max(0, pos - 100) : pos + 100],
+        )
         return None
     items, bad_at, problem = _salvage_array(text, start)
     result.issue(
-        None, "error", "invalid_json",
+        None,
+        "error",
+        "invalid_json",
         f"the JSON is damaged at {_error_position(text, bad_at)}, in record {len(items) + 1} "
         f"({problem or message}): the {len(items)} records before it are kept, the rest is lost",
-        text[max(0, bad_at - 100): bad_at + 100],
+        text[max(0, bad_at - 100) : bad_at + 100],
     )
     if array_key is None:
         return items
@@ -222,27 +237,44 @@ def _records(value: Any, result: ParseResult, what: str, array_key: str | None) 
         if array_key is not None and isinstance(value.get(array_key), list):
             return value[array_key]
         # A wrapper object around the records ({"data": [...]}) is the likeliest drift.
-        lists = [(key, item) for key, item in value.items()
-                 if isinstance(item, list) and item and all(isinstance(x, dict) for x in item[:10])]
+        lists = [
+            (key, item)
+            for key, item in value.items()
+            if isinstance(item, list) and item and all(isinstance(x, dict) for x in item[:10])
+        ]
         if len(lists) == 1:
             key, items = lists[0]
-            result.issue(None, "warning", "wrapped_records",
-                         f"the document is an object, not a list: its {len(items)} {what} "
-                         f"are read from key {key!r}")
+            result.issue(
+                None,
+                "warning",
+                "wrapped_records",
+                f"the document is an object, not a list: its {len(items)} {what} are read from key {key!r}",
+            )
             return items
         if array_key is None and any(_fold_key(str(k)) in ("id_poste", "montant") for k in value):
-            result.issue(None, "warning", "single_record",
-                         "the document is one object, not a list: read as a list of one record")
+            result.issue(
+                None,
+                "warning",
+                "single_record",
+                "the document is one object, not a list: read as a list of one record",
+            )
             return [value]
     if array_key is not None and isinstance(value, list):
-        result.issue(None, "warning", "bare_feature_list",
-                     f"the document is a list, not a FeatureCollection: its {len(value)} items "
-                     "are read as features")
+        result.issue(
+            None,
+            "warning",
+            "bare_feature_list",
+            f"the document is a list, not a FeatureCollection: its {len(value)} items are read as features",
+        )
         return value
     expected = "a list of records" if array_key is None else f"an object with a {array_key!r} list"
-    result.issue(None, "error", "unexpected_json_shape",
-                 f"the document is a JSON {type(value).__name__}, expected {expected}: nothing loaded",
-                 _dumps(value)[:500])
+    result.issue(
+        None,
+        "error",
+        "unexpected_json_shape",
+        f"the document is a JSON {type(value).__name__}, expected {expected}: nothing loaded",
+        _dumps(value)[:500],
+    )
     return []
 
 
@@ -517,9 +549,14 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
 
     for index, obj in enumerate(records, start=1):
         if obj.__class__ is not dict:
-            issues.record(index, "error", "record_not_object",
-                          f"record {index} is a JSON {type(obj).__name__}, not an object: not loaded",
-                          encode(obj), "records that are not objects, not loaded")
+            issues.record(
+                index,
+                "error",
+                "record_not_object",
+                f"record {index} is a JSON {type(obj).__name__}, not an object: not loaded",
+                encode(obj),
+                "records that are not objects, not loaded",
+            )
             continue
         source_text = encode(obj)
         if obj.keys() <= known:
@@ -534,9 +571,14 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
         if id_poste.__class__ is not str:
             id_poste = as_text(id_poste)
             if id_poste is None:
-                issues.record(index, "warning", "missing_id_poste",
-                              f"record {index} has no id_poste: kept without it", source_text,
-                              "records without id_poste, kept")
+                issues.record(
+                    index,
+                    "warning",
+                    "missing_id_poste",
+                    f"record {index} has no id_poste: kept without it",
+                    source_text,
+                    "records without id_poste, kept",
+                )
         dispositif = dispositif_of(id_poste)
         shapes[dispositif] += 1
         if dispositif is None:
@@ -551,8 +593,9 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
         except TypeError:  # a list or object is not hashable: read, not cached
             amount, amount_text, severity, rule, problem = _amount_reading(montant)
         if rule:
-            issues.record(index, severity, rule, f"record {index}: {problem}", source_text,
-                          _AMOUNT_SUMMARIES[rule])
+            issues.record(
+                index, severity, rule, f"record {index}: {problem}", source_text, _AMOUNT_SUMMARIES[rule]
+            )
 
         annee = get("annee")
         key = (annee.__class__, annee)
@@ -563,9 +606,14 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
         except TypeError:
             year, year_text, problem = parse_year(annee)
         if problem:
-            issues.record(index, "warning", "unreadable_year",
-                          f"record {index}: {problem}: year left NULL", source_text,
-                          "records whose annee could not be read")
+            issues.record(
+                index,
+                "warning",
+                "unreadable_year",
+                f"record {index}: {problem}: year left NULL",
+                source_text,
+                "records whose annee could not be read",
+            )
 
         code_tiers = get("code_tiers")
         if code_tiers.__class__ is not str:
@@ -595,24 +643,26 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
             if insee_reg is None:
                 no_reg.append(index)
 
-        append({
-            "post_row_id": f"r{index:06d}",
-            "dispositif_code": dispositif,
-            "id_poste": id_poste,
-            "code_tiers": code_tiers,
-            "siret": siret_of(code_tiers),
-            "beneficiary_name": beneficiary,
-            "year": year,
-            "year_text": year_text,
-            "amount_eur": amount,
-            "amount_text": amount_text,
-            "contract_code": contract_code,
-            "insee_dep": insee_dep,
-            "insee_reg": insee_reg,
-            "extra_json": encode(extra) if extra else None,
-            "source_line": index,
-            "source_text": source_text,
-        })
+        append(
+            {
+                "post_row_id": f"r{index:06d}",
+                "dispositif_code": dispositif,
+                "id_poste": id_poste,
+                "code_tiers": code_tiers,
+                "siret": siret_of(code_tiers),
+                "beneficiary_name": beneficiary,
+                "year": year,
+                "year_text": year_text,
+                "amount_eur": amount,
+                "amount_text": amount_text,
+                "contract_code": contract_code,
+                "insee_dep": insee_dep,
+                "insee_reg": insee_reg,
+                "extra_json": encode(extra) if extra else None,
+                "source_line": index,
+                "source_text": source_text,
+            }
+        )
     issues.flush()
     _settle_dispositif(rows, shapes, unshaped, result)
     _report_fields(rows, missing, unknown_fields, result)
@@ -626,10 +676,14 @@ def _settle_dispositif(
     """Rows whose id has no known shape take the file's dispositif when the other rows all agree."""
     found = {code: count for code, count in shapes.items() if code is not None}
     if len(found) > 1:
-        result.issue(None, "warning", "mixed_dispositifs",
-                     "the file mixes post ids of several dispositifs ("
-                     + ", ".join(f"{code}: {count}" for code, count in sorted(found.items()))
-                     + "): each row takes the dispositif of its own id")
+        result.issue(
+            None,
+            "warning",
+            "mixed_dispositifs",
+            "the file mixes post ids of several dispositifs ("
+            + ", ".join(f"{code}: {count}" for code, count in sorted(found.items()))
+            + "): each row takes the dispositif of its own id",
+        )
     if not unshaped:
         return
     ids = [rows[i]["id_poste"] for i in unshaped]
@@ -638,16 +692,25 @@ def _settle_dispositif(
         code = next(iter(found))
         for i in unshaped:
             rows[i]["dispositif_code"] = code
-        result.issue(lines[0], "warning", "unrecognised_post_id",
-                     f"{len(unshaped)} id_poste of no known shape ({_examples(ids)}; "
-                     f"records {_examples(lines)}): given the dispositif of the other "
-                     f"{found[code]} rows, {code}", _text_at(rows, lines[0]))
+        result.issue(
+            lines[0],
+            "warning",
+            "unrecognised_post_id",
+            f"{len(unshaped)} id_poste of no known shape ({_examples(ids)}; "
+            f"records {_examples(lines)}): given the dispositif of the other "
+            f"{found[code]} rows, {code}",
+            _text_at(rows, lines[0]),
+        )
     else:
         why = "the file mixes dispositifs" if found else "no id_poste has a known shape"
-        result.issue(lines[0], "error" if not found else "warning", "unknown_dispositif",
-                     f"{len(unshaped)} rows whose dispositif cannot be told from their id_poste "
-                     f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL",
-                     _text_at(rows, lines[0]))
+        result.issue(
+            lines[0],
+            "error" if not found else "warning",
+            "unknown_dispositif",
+            f"{len(unshaped)} rows whose dispositif cannot be told from their id_poste "
+            f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL",
+            _text_at(rows, lines[0]),
+        )
 
 
 def _report_fields(
@@ -655,8 +718,12 @@ def _report_fields(
 ) -> None:
     if unknown:
         listed = ", ".join(f"{name} ({count} records)" for name, count in sorted(unknown.items()))
-        result.issue(None, "warning", "unknown_fields",
-                     f"fields this parser does not know, kept in extra_json: {listed}")
+        result.issue(
+            None,
+            "warning",
+            "unknown_fields",
+            f"fields this parser does not know, kept in extra_json: {listed}",
+        )
     for name, lines in missing.items():
         if not lines:
             continue
@@ -674,10 +741,13 @@ def _report_contract_codes(
     """One warning per distinct contract code that ref_contracts does not know (not one per record),
     anchored to its first record."""
     for code, lines in unknown_codes.items():
-        result.issue(lines[0], "warning", "unknown_contract_code",
-                     f"contract code {code!r} is not in ref_contracts "
-                     f"({len(lines)} records: {_examples(lines)})",
-                     _text_at(rows, lines[0]))
+        result.issue(
+            lines[0],
+            "warning",
+            "unknown_contract_code",
+            f"contract code {code!r} is not in ref_contracts ({len(lines)} records: {_examples(lines)})",
+            _text_at(rows, lines[0]),
+        )
 
 
 def _report_duplicates(rows: list[dict[str, Any]], result: ParseResult) -> None:
@@ -686,15 +756,23 @@ def _report_duplicates(rows: list[dict[str, Any]], result: ParseResult) -> None:
     repeated = {post for post, count in ids.items() if count > 1}
     if repeated:
         rows_in = sum(ids[post] for post in repeated)
-        result.issue(None, "warning", "duplicate_id_poste",
-                     f"{len(repeated)} id_poste appear on more than one record ({rows_in} records in all, "
-                     f"e.g. {_examples(sorted(repeated))}): all kept")
+        result.issue(
+            None,
+            "warning",
+            "duplicate_id_poste",
+            f"{len(repeated)} id_poste appear on more than one record ({rows_in} records in all, "
+            f"e.g. {_examples(sorted(repeated))}): all kept",
+        )
     texts = Counter(row["source_text"] for row in rows)
     copies = sum(count - 1 for count in texts.values() if count > 1)
     if copies:
-        result.issue(None, "warning", "repeated_record",
-                     f"{copies} records repeat an earlier record of the file exactly: all kept, "
-                     "so sums over the file count them again")
+        result.issue(
+            None,
+            "warning",
+            "repeated_record",
+            f"{copies} records repeat an earlier record of the file exactly: all kept, "
+            "so sums over the file count them again",
+        )
 
 
 # --- contracts -------------------------------------------------------------------------------------
@@ -726,8 +804,9 @@ def parse_contracts(lines: list[str]) -> ParseResult:
     features = _records(_load(text, result, "features"), result, "features", "features")
     if not features:
         if not result.issues:
-            result.issue(None, "warning", "no_records",
-                         "the FeatureCollection has no features: nothing loaded")
+            result.issue(
+                None, "warning", "no_records", "the FeatureCollection has no features: nothing loaded"
+            )
         return result
     rows = result.tables[TABLE_CONTRACTS]
     issues = _Issues(result)
@@ -738,9 +817,14 @@ def parse_contracts(lines: list[str]) -> ParseResult:
     for index, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(properties, dict):
-            issues.record(index, "error", "feature_without_properties",
-                          f"feature {index} has no properties object: not loaded", _dumps(feature),
-                          "features without properties, not loaded")
+            issues.record(
+                index,
+                "error",
+                "feature_without_properties",
+                f"feature {index} has no properties object: not loaded",
+                _dumps(feature),
+                "features without properties, not loaded",
+            )
             continue
         source_text = _dumps(feature)
         if properties.keys() <= known:
@@ -752,64 +836,105 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         code = _text(fields.get("code_cv"))
         generation = GENERATIONS.get(code.strip()[:2]) if code else None
         if code is None:
-            issues.record(index, "warning", "missing_code_cv",
-                          f"feature {index} has no code_cv: kept without it", source_text,
-                          "features without code_cv")
+            issues.record(
+                index,
+                "warning",
+                "missing_code_cv",
+                f"feature {index} has no code_cv: kept without it",
+                source_text,
+                "features without code_cv",
+            )
         else:
             contract_lines.setdefault(code, []).append(index)
             if generation is None:
-                issues.record(index, "warning", "unknown_code_shape",
-                              f"feature {index}: code {code!r} is neither CV nor CN: generation left NULL",
-                              source_text, "features whose code is neither CV nor CN")
+                issues.record(
+                    index,
+                    "warning",
+                    "unknown_code_shape",
+                    f"feature {index}: code {code!r} is neither CV nor CN: generation left NULL",
+                    source_text,
+                    "features whose code is neither CV nor CN",
+                )
         pop, problem = _float(fields.get("pop"))
         if problem:
-            issues.record(index, "warning", "unreadable_pop", f"feature {index}: pop is {problem}: left NULL",
-                          source_text, "features whose pop could not be read")
+            issues.record(
+                index,
+                "warning",
+                "unreadable_pop",
+                f"feature {index}: pop is {problem}: left NULL",
+                source_text,
+                "features whose pop could not be read",
+            )
         longitude = latitude = None
         geometry = feature.get("geometry")
         coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
-        if (isinstance(geometry, dict) and geometry.get("type") == "Point" and isinstance(coordinates, list)
-                and len(coordinates) >= 2):
+        if (
+            isinstance(geometry, dict)
+            and geometry.get("type") == "Point"
+            and isinstance(coordinates, list)
+            and len(coordinates) >= 2
+        ):
             longitude, problem_x = _float(coordinates[0])
             latitude, problem_y = _float(coordinates[1])
             if problem_x or problem_y:
-                issues.record(index, "warning", "unreadable_point",
-                              f"feature {index}: coordinates unreadable", source_text,
-                              "features whose coordinates could not be read")
+                issues.record(
+                    index,
+                    "warning",
+                    "unreadable_point",
+                    f"feature {index}: coordinates unreadable",
+                    source_text,
+                    "features whose coordinates could not be read",
+                )
         else:
             kind = geometry.get("type") if isinstance(geometry, dict) else None
-            issues.record(index, "info", "no_point",
-                          f"feature {index}: geometry is {kind or 'missing'}, not a point: no coordinates",
-                          source_text, "features without a point geometry")
+            issues.record(
+                index,
+                "info",
+                "no_point",
+                f"feature {index}: geometry is {kind or 'missing'}, not a point: no coordinates",
+                source_text,
+                "features without a point geometry",
+            )
         codgeo = _text(fields.get("codgeo"))
         compact = codgeo.strip() if codgeo else ""
-        rows.append({
-            "contract_code": code,
-            "contract_name": _text(fields.get("lib_cv")),
-            "codgeo": codgeo,
-            "epci_siren": compact if len(compact) == 9 and compact.isdigit() else None,
-            "commune_insee": compact if len(compact) == 5 else None,
-            "insee_dep": _text(fields.get("insee_dep")),
-            "pop_qpv": pop,
-            "generation": generation,
-            "longitude": longitude,
-            "latitude": latitude,
-            "extra_json": _dumps(extra) if extra else None,
-            "source_line": index,
-            "source_text": source_text,
-        })
+        rows.append(
+            {
+                "contract_code": code,
+                "contract_name": _text(fields.get("lib_cv")),
+                "codgeo": codgeo,
+                "epci_siren": compact if len(compact) == 9 and compact.isdigit() else None,
+                "commune_insee": compact if len(compact) == 5 else None,
+                "insee_dep": _text(fields.get("insee_dep")),
+                "pop_qpv": pop,
+                "generation": generation,
+                "longitude": longitude,
+                "latitude": latitude,
+                "extra_json": _dumps(extra) if extra else None,
+                "source_line": index,
+                "source_text": source_text,
+            }
+        )
     issues.flush()
     if unknown_fields:
         listed = ", ".join(f"{name} ({count} features)" for name, count in sorted(unknown_fields.items()))
-        result.issue(None, "warning", "unknown_fields",
-                     f"properties this parser does not know, kept in extra_json: {listed}")
+        result.issue(
+            None,
+            "warning",
+            "unknown_fields",
+            f"properties this parser does not know, kept in extra_json: {listed}",
+        )
     known_codes = known_contract_codes()
-    _report_contract_codes({code: lines for code, lines in contract_lines.items() if code not in known_codes},
-                           rows, result)
+    _report_contract_codes(
+        {code: lines for code, lines in contract_lines.items() if code not in known_codes}, rows, result
+    )
     repeated = sorted(code for code, lines in contract_lines.items() if len(lines) > 1)
     if repeated:
         second = contract_lines[repeated[0]][1]
-        result.issue(second, "warning", "duplicate_contract_code",
-                     f"{len(repeated)} contract codes have more than one point "
-                     f"({_examples(repeated)}): all kept", _text_at(rows, second))
+        result.issue(
+            second,
+            "warning",
+            "duplicate_contract_code",
+            f"{len(repeated)} contract codes have more than one point ({_examples(repeated)}): all kept",
+            _text_at(rows, second),
+        )
     return result

@@ -130,7 +130,8 @@ class ValidationReport:
     def failed(self, suite: str, expectation: str, column: str | None = None) -> list[Outcome]:
         """The failed outcomes of one expectation type (on one column) of one suite."""
         return [
-            o for o in self.failures
+            o
+            for o in self.failures
             if o.suite == suite and o.expectation == expectation and (column is None or o.column == column)
         ]
 
@@ -241,16 +242,18 @@ def _document_row_counts(con: duckdb.DuckDBPyConnection, tables: dict[str, set[s
     """One row per document, with the rows each content table holds for it (0 if the table is absent)."""
     if "documents" not in tables:
         return pd.DataFrame()
-    counted = {"fiche_count": "fiches", "funding_table_count": "funding_tables",
-               "annex_objective_count": "annex_objectives"}
+    counted = {
+        "fiche_count": "fiches",
+        "funding_table_count": "funding_tables",
+        "annex_objective_count": "annex_objectives",
+    }
     columns = [
         f"(select count(*) from raw.{table} t where t.document_sha256 = d.document_sha256) as {name}"
-        if table in tables else f"0 as {name}"
+        if table in tables
+        else f"0 as {name}"
         for name, table in counted.items()
     ]
-    return con.execute(
-        f"select d.document_file, d.kind, {', '.join(columns)} from raw.documents d"
-    ).df()
+    return con.execute(f"select d.document_file, d.kind, {', '.join(columns)} from raw.documents d").df()
 
 
 DERIVED: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, set[str]]], pd.DataFrame]] = {

@@ -29,10 +29,10 @@ Funders, their aliases and wording cues, and dispositifs come from the seeds
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from collections.abc import Iterator
 from typing import Any
 
 from ingest.amounts import AmountMatch, find_amounts

@@ -74,7 +74,9 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
             files.append(path)
             continue
         if not path.is_dir():
-            raise InputError(f"{path}: not a regular file or a folder (a FIFO, device or socket): nothing read")
+            raise InputError(
+                f"{path}: not a regular file or a folder (a FIFO, device or socket): nothing read"
+            )
         root = path.resolve()
         for candidate in sorted(path.rglob("*")):
             if not candidate.is_file() or candidate.name.startswith((".", "README")):

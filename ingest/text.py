@@ -99,7 +99,9 @@ def _cp1252_fold_table() -> tuple[bytes, bytes, bytes]:
         except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined: never encoded
             continue
         bare = unicodedata.normalize("NFKD", char).translate(_DROP_COMBINING).replace("\u2019", "'").lower()
-        image = " ".join("".join(c if c in _KEY_CHARS else " " for c in bare).split()) or (" " if bare else "")
+        image = " ".join("".join(c if c in _KEY_CHARS else " " for c in bare).split()) or (
+            " " if bare else ""
+        )
         if not image:
             delete.append(value)
         elif len(image) == 1:

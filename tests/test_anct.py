@@ -46,8 +46,9 @@ def _parse(path: Path):
 
 def _write(tmp_path: Path, name: str, content: object) -> Path:
     path = tmp_path / name
-    path.write_text(content if isinstance(content, str) else json.dumps(content, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        content if isinstance(content, str) else json.dumps(content, ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -94,7 +95,9 @@ def test_the_dispositif_comes_from_the_ids_not_the_file_name(path: Path) -> None
 
 
 def test_a_renamed_file_keeps_its_dispositif(tmp_path: Path) -> None:
-    fonjep = _write(tmp_path, "adulte-relais-2099.json", (ANCT / "postes-fonjep-2021.json").read_text("utf-8"))
+    fonjep = _write(
+        tmp_path, "adulte-relais-2099.json", (ANCT / "postes-fonjep-2021.json").read_text("utf-8")
+    )
     doc = read_document(fonjep)
     assert doc.kind == anct.KIND_POSTS
     assert {row["dispositif_code"] for row in doc.result.tables["anct_posts"]} == {"FONJEP_PV"}
@@ -103,14 +106,22 @@ def test_a_renamed_file_keeps_its_dispositif(tmp_path: Path) -> None:
 def test_year_amount_and_holder_across_the_drift() -> None:
     old = _parse(ANCT / "adulte-relais-2020.json").tables["anct_posts"][0]
     assert (old["year"], old["year_text"], old["amount_eur"], old["amount_text"]) == (
-        2020, "2020", Decimal("19875.06"), "19875.06")
+        2020,
+        "2020",
+        Decimal("19875.06"),
+        "19875.06",
+    )
     assert old["siret"] == old["code_tiers"] == "77554402601284"
     fonjep_2020 = _parse(ANCT / "postes-fonjep-2020.json").tables["anct_posts"][0]
     assert fonjep_2020["code_tiers"].startswith("AMATRAMI") and fonjep_2020["siret"] is None
     result = _parse(ANCT / "postes-fonjep-2024.json")
     new = result.tables["anct_posts"][0]
     assert (new["year"], new["year_text"], new["code_tiers"], new["contract_code"]) == (
-        2024, "2024", None, "CN01102I")
+        2024,
+        "2024",
+        None,
+        "CN01102I",
+    )
     assert "missing_code_tiers" in _rules(result.issues)
 
 
@@ -130,8 +141,10 @@ def test_contract_lists(path: Path) -> None:
     rows = result.tables["anct_contracts"]
     assert len(rows) == len(features)
     assert [row["contract_code"] for row in rows] == [f["properties"]["code_cv"] for f in features]
-    assert all(row["generation"] == ("2015-2023" if row["contract_code"].startswith("CV") else "2024-2030")
-               for row in rows)
+    assert all(
+        row["generation"] == ("2015-2023" if row["contract_code"].startswith("CV") else "2024-2030")
+        for row in rows
+    )
     assert "unknown_contract_code" not in _rules(result.issues)
     assert _rules(result.issues)["duplicate_contract_code"] == 1
     first = rows[0]
@@ -144,7 +157,9 @@ def test_a_contract_without_geometry_is_kept_without_coordinates() -> None:
     pacific = next(row for row in rows if row["contract_code"] == "CV419")
     assert pacific["longitude"] is None and pacific["latitude"] is None and pacific["pop_qpv"] == 7865.0
     grand_lac = next(row for row in rows if row["contract_code"] == "CN07303M")
-    assert grand_lac["insee_dep"] is None and grand_lac["pop_qpv"] is None and grand_lac["longitude"] is not None
+    assert (
+        grand_lac["insee_dep"] is None and grand_lac["pop_qpv"] is None and grand_lac["longitude"] is not None
+    )
     cayenne = next(row for row in rows if row["contract_code"] == "CV380")
     assert cayenne["commune_insee"] == "97302" and cayenne["epci_siren"] is None
 
@@ -214,8 +229,18 @@ def test_detection_from_content(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "hello world", "[1, 2, 3]", '{"a": 1}', "[[]]", '[{"id": 1, "amount": 2}]', "\x00\x01", "{" * 5000,
-     '{"type": "FeatureCollection", "features": []}', '["id_poste", "montant"]'],
+    [
+        "",
+        "hello world",
+        "[1, 2, 3]",
+        '{"a": 1}',
+        "[[]]",
+        '[{"id": 1, "amount": 2}]',
+        "\x00\x01",
+        "{" * 5000,
+        '{"type": "FeatureCollection", "features": []}',
+        '["id_poste", "montant"]',
+    ],
 )
 def test_other_text_is_not_anct(text: str) -> None:
     assert anct.detect_posts(text) == 0.0
@@ -225,10 +250,26 @@ def test_other_text_is_not_anct(text: str) -> None:
 # --- drift: synthetic files --------------------------------------------------------------------------
 
 BASE = [
-    {"id_poste": "D01688", "code_tiers": "ASSO A", "raison_sociale": "ASSO A", "montant": 7164, "annee": 2024,
-     "code_cv": "CN00104M", "insee_dep": "01", "insee_reg": "84"},
-    {"id_poste": "S03785", "code_tiers": "12345678901234", "raison_sociale": "ASSO B", "montant": 3582.5,
-     "annee": 2024, "code_cv": "CV001", "insee_dep": "01", "insee_reg": "84"},
+    {
+        "id_poste": "D01688",
+        "code_tiers": "ASSO A",
+        "raison_sociale": "ASSO A",
+        "montant": 7164,
+        "annee": 2024,
+        "code_cv": "CN00104M",
+        "insee_dep": "01",
+        "insee_reg": "84",
+    },
+    {
+        "id_poste": "S03785",
+        "code_tiers": "12345678901234",
+        "raison_sociale": "ASSO B",
+        "montant": 3582.5,
+        "annee": 2024,
+        "code_cv": "CV001",
+        "insee_dep": "01",
+        "insee_reg": "84",
+    },
 ]
 
 
@@ -242,7 +283,8 @@ def test_fields_reordered(tmp_path: Path) -> None:
     after = _doc(tmp_path, reordered, "b.json").result.tables["anct_posts"]
     ignore = {"source_text"}
     assert [{k: v for k, v in r.items() if k not in ignore} for r in after] == [
-        {k: v for k, v in r.items() if k not in ignore} for r in before]
+        {k: v for k, v in r.items() if k not in ignore} for r in before
+    ]
     assert after[1]["siret"] == "12345678901234" and after[1]["amount_eur"] == Decimal("3582.50")
 
 
@@ -267,24 +309,46 @@ def test_field_renamed_only_in_case_or_accents(tmp_path: Path) -> None:
     doc = _doc(tmp_path, [{"ID_POSTE": "D00001", "Montant": 10, "Année": "2025"}])
     row = doc.result.tables["anct_posts"][0]
     assert (row["id_poste"], row["amount_eur"], row["year"], row["extra_json"]) == (
-        "D00001", Decimal("10.00"), 2025, None)
+        "D00001",
+        Decimal("10.00"),
+        2025,
+        None,
+    )
 
 
 def test_year_as_text_and_amount_with_a_decimal_comma(tmp_path: Path) -> None:
-    records = [dict(BASE[0], annee="2024", montant="7164,5"), dict(BASE[1], annee=" 2025 ", montant="7 164,50 €")]
+    records = [
+        dict(BASE[0], annee="2024", montant="7164,5"),
+        dict(BASE[1], annee=" 2025 ", montant="7 164,50 €"),
+    ]
     doc = _doc(tmp_path, records)
     rows = doc.result.tables["anct_posts"]
     assert [(r["year"], r["year_text"]) for r in rows] == [(2024, "2024"), (2025, " 2025 ")]
     assert [(r["amount_eur"], r["amount_text"]) for r in rows] == [
-        (Decimal("7164.50"), "7164,5"), (Decimal("7164.50"), "7 164,50 €")]
+        (Decimal("7164.50"), "7164,5"),
+        (Decimal("7164.50"), "7 164,50 €"),
+    ]
     assert not [i for i in doc.result.issues if i.rule in ("unreadable_amount", "unreadable_year")]
 
 
 @pytest.mark.parametrize(
     ("montant", "expected"),
-    [(7164, "7164.00"), (19875.06, "19875.06"), ("7164,5", "7164.50"), ("1.234,56", "1234.56"),
-     ("1,234.56", "1234.56"), ("7164 EUR", "7164.00"), ("0.005", "0.01"), (None, None), ("abc", None),
-     ("NaN", None), (True, None), ([1], None), (float("inf"), None), ("1e30", None)],
+    [
+        (7164, "7164.00"),
+        (19875.06, "19875.06"),
+        ("7164,5", "7164.50"),
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("7164 EUR", "7164.00"),
+        ("0.005", "0.01"),
+        (None, None),
+        ("abc", None),
+        ("NaN", None),
+        (True, None),
+        ([1], None),
+        (float("inf"), None),
+        ("1e30", None),
+    ],
 )
 def test_amount_readings(montant: object, expected: str | None) -> None:
     amount, _, problem = anct.parse_amount(montant)
@@ -302,10 +366,12 @@ def test_unknown_contract_code_is_one_warning_per_code(tmp_path: Path) -> None:
 
 
 def test_missing_required_fields_keep_the_row(tmp_path: Path) -> None:
-    records = [{k: v for k, v in BASE[0].items() if k != "montant"},
-               {k: v for k, v in BASE[0].items() if k != "id_poste"},
-               dict(BASE[0], annee="deux mille"),
-               dict(BASE[0], montant="beaucoup")]
+    records = [
+        {k: v for k, v in BASE[0].items() if k != "montant"},
+        {k: v for k, v in BASE[0].items() if k != "id_poste"},
+        dict(BASE[0], annee="deux mille"),
+        dict(BASE[0], montant="beaucoup"),
+    ]
     doc = _doc(tmp_path, records)
     rows = doc.result.tables["anct_posts"]
     assert len(rows) == 4
@@ -314,7 +380,9 @@ def test_missing_required_fields_keep_the_row(tmp_path: Path) -> None:
     assert rows[2]["year"] is None and rows[2]["year_text"] == "deux mille"
     assert rows[3]["amount_eur"] is None and rows[3]["amount_text"] == "beaucoup"
     rules = _rules(doc.result.issues)
-    assert rules["unreadable_amount"] == 2 and rules["missing_id_poste"] == 1 and rules["unreadable_year"] == 1
+    assert (
+        rules["unreadable_amount"] == 2 and rules["missing_id_poste"] == 1 and rules["unreadable_year"] == 1
+    )
 
 
 def test_record_issues_are_capped_then_summed_up(tmp_path: Path) -> None:
@@ -335,7 +403,11 @@ def test_dispositif_when_ids_do_not_tell(tmp_path: Path) -> None:
     assert "unknown_dispositif" in _rules(unknown.issues)
     mixed = _doc(tmp_path, BASE + odd, "b.json").result
     assert [r["dispositif_code"] for r in mixed.tables["anct_posts"]] == [
-        "FONJEP_PV", "FONJEP_PV", None, "ADULTES_RELAIS"]
+        "FONJEP_PV",
+        "FONJEP_PV",
+        None,
+        "ADULTES_RELAIS",
+    ]
     assert {"mixed_dispositifs", "unknown_dispositif"} <= set(_rules(mixed.issues))
 
 
@@ -356,7 +428,9 @@ def test_truncated_json_keeps_the_records_before_the_damage(tmp_path: Path) -> N
     rows = doc.result.tables["anct_posts"]
     assert len(rows) == 5
     errors = [i for i in doc.result.issues if i.severity == "error"]
-    assert len(errors) == 1 and errors[0].rule == "invalid_json" and "5 records before it" in errors[0].message
+    assert (
+        len(errors) == 1 and errors[0].rule == "invalid_json" and "5 records before it" in errors[0].message
+    )
     garbage = anct.parse_posts(['[{"id_poste": "D1", "montant": 1}, {"id_poste": oops}]'])
     assert len(garbage.tables["anct_posts"]) == 1 and _rules(garbage.issues)["invalid_json"] == 1
     contracts = anct.parse_contracts(read_file(ANCT / "geom_cv_ctr.json").lines[:40])
@@ -379,7 +453,9 @@ def test_empty_list_and_empty_file(tmp_path: Path) -> None:
     assert _doc(tmp_path, "[]").kind == "unknown"
     assert _doc(tmp_path, "", "blank.json").kind == "unknown"
     assert anct.parse_posts([]).tables["anct_posts"] == []
-    assert anct.parse_contracts(['{"type": "FeatureCollection", "features": []}']).tables["anct_contracts"] == []
+    assert (
+        anct.parse_contracts(['{"type": "FeatureCollection", "features": []}']).tables["anct_contracts"] == []
+    )
 
 
 def test_items_that_are_not_objects(tmp_path: Path) -> None:
@@ -390,23 +466,43 @@ def test_items_that_are_not_objects(tmp_path: Path) -> None:
 
 
 def test_contracts_drift(tmp_path: Path) -> None:
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code_cv": "CN00101I", "codgeo": "200040350", "lib_cv": "01 - X",
-                                           "pop": "1 104,5", "nouveau": 1},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 1], [0, 0]]]}},
-        {"type": "Feature", "properties": {"code_cv": "ZZ1", "codgeo": "97302"},
-         "geometry": {"type": "Point", "coordinates": [1.5, 2.5]}},
-        "not a feature",
-    ]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "code_cv": "CN00101I",
+                    "codgeo": "200040350",
+                    "lib_cv": "01 - X",
+                    "pop": "1 104,5",
+                    "nouveau": 1,
+                },
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 1], [0, 0]]]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"code_cv": "ZZ1", "codgeo": "97302"},
+                "geometry": {"type": "Point", "coordinates": [1.5, 2.5]},
+            },
+            "not a feature",
+        ],
+    }
     doc = _doc(tmp_path, collection, "contracts.json")
     assert doc.kind == anct.KIND_CONTRACTS
     rows = doc.result.tables["anct_contracts"]
     assert [(r["contract_code"], r["generation"], r["pop_qpv"], r["longitude"]) for r in rows] == [
-        ("CN00101I", "2024-2030", 1104.5, None), ("ZZ1", None, None, 1.5)]
+        ("CN00101I", "2024-2030", 1104.5, None),
+        ("ZZ1", None, None, 1.5),
+    ]
     assert json.loads(rows[0]["extra_json"]) == {"nouveau": 1}
     rules = _rules(doc.result.issues)
     assert rules["unknown_fields"] == 1 and rules["unknown_contract_code"] == 1
-    assert rules["unknown_code_shape"] == 1 and rules["no_point"] == 1 and rules["feature_without_properties"] == 1
+    assert (
+        rules["unknown_code_shape"] == 1
+        and rules["no_point"] == 1
+        and rules["feature_without_properties"] == 1
+    )
     bare = anct.parse_contracts([json.dumps(collection["features"][:2])])
     assert len(bare.tables["anct_contracts"]) == 2 and "bare_feature_list" in _rules(bare.issues)
     assert _rules(anct.parse_contracts(["[1, 2]"]).issues)["feature_without_properties"] == 2

@@ -173,8 +173,14 @@ def test_absent_tables_are_skipped_and_bad_suites_refused(warehouse, tmp_path):
     absent = {
         "name": "raw.not_loaded_yet",
         "meta": {"table": "raw.not_loaded_yet"},
-        "expectations": [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x"},
-                          "severity": "critical", "meta": {"why": "test"}}],
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "x"},
+                "severity": "critical",
+                "meta": {"why": "test"},
+            }
+        ],
     }
     (suites / "absent.json").write_text(json.dumps(absent))
     report = validate_warehouse(warehouse, quiet, suites_dir=suites)
@@ -182,8 +188,13 @@ def test_absent_tables_are_skipped_and_bad_suites_refused(warehouse, tmp_path):
 
     # GX's ExpectationSuite would log a misspelt expectation and drop it; here the suite is refused.
     typo = {**absent, "name": "raw.fiches", "meta": {"table": "raw.fiches"}}
-    typo["expectations"] = [{**absent["expectations"][0], "type": "expect_column_values_to_be_not_null",
-                             "kwargs": {"column": "fiche_code"}}]
+    typo["expectations"] = [
+        {
+            **absent["expectations"][0],
+            "type": "expect_column_values_to_be_not_null",
+            "kwargs": {"column": "fiche_code"},
+        }
+    ]
     (suites / "absent.json").write_text(json.dumps(typo))
     with pytest.raises(SuiteError, match="expect_column_values_to_be_not_null"):
         validate_warehouse(warehouse, quiet, suites_dir=suites)
@@ -202,6 +213,7 @@ def test_build_stops_on_a_critical_failure_and_keeps_the_previous_warehouse(ware
         if expectation["kwargs"].get("column") == "amount_eur" and "max_value" in expectation["kwargs"]:
             expectation["kwargs"]["max_value"] = 1000
     (suites / "funding_lines.json").write_text(json.dumps(strict))
+
     def strict_validation(db: Path, progress) -> ValidationReport:
         return validate_warehouse(db, progress, suites_dir=suites)
 

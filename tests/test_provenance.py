@@ -54,5 +54,7 @@ def test_random_posts_are_their_record_in_the_json_file(wh) -> None:
     assert rows
     files: dict[str, list] = {}
     for document_file, line, text in random.Random(7).sample(rows, 40):
-        records = files.setdefault(document_file, json.loads((anct / document_file).read_text(encoding="utf-8")))
+        records = files.setdefault(
+            document_file, json.loads((anct / document_file).read_text(encoding="utf-8"))
+        )
         assert json.loads(text) == records[line - 1]
