@@ -192,8 +192,12 @@ def load_document(
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, loaded_at: dt.datetime) -> None:
-    """Bulk-insert an Arrow table into raw.<table>, stamping every row with the load time."""
-    con.register("incoming", arrow)
+    """Bulk-insert an Arrow table into raw.<table>, stamping every row with the load time.
+
+    The table is made of one chunk first: DuckDB scans an Arrow table chunk by chunk, and a batch of
+    documents holds one small chunk per document (measured: ten times slower to insert than the
+    same rows in one chunk)."""
+    con.register("incoming", arrow.combine_chunks())
     try:
         con.execute(
             f"insert into raw.{table} by name select * replace (?::timestamp as loaded_at) from incoming",

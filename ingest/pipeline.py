@@ -376,7 +376,8 @@ def _ingest_one(
             return
         if pending.holds(sha, path.name):
             pending.flush()  # decide on what is written, not on what is still waiting in the batch
-        previous = _already_loaded(con, sha)
+        # Only a hash some raw table holds can have a row in raw.documents: no query for the others.
+        previous = _already_loaded(con, sha) if sha in present.shas else []
         same_name = [name for name, version in previous if name == path.name]
         other_name = [name for name, _ in previous if name != path.name]
         if same_name and not force and all(v == PARSER_VERSION for n, v in previous if n == path.name):

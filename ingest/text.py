@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import unicodedata
@@ -74,44 +75,50 @@ class _DropCombining(dict):
 
 _DROP_COMBINING = _DropCombining()
 _KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789%€")
-_NOT_KEY = re.compile(r"[^a-z0-9%€]+")
 
 
-def _fold_general(text: str) -> str:
-    bare = unicodedata.normalize("NFKD", text).translate(_DROP_COMBINING)
-    bare = bare.replace("\u2019", "'").lower()
-    return _NOT_KEY.sub(" ", bare).strip()
+def _image(char: str) -> str:
+    """``fold`` of one character before separators are collapsed (``é`` -> ``e``, ``●`` -> `` ``)."""
+    bare = unicodedata.normalize("NFKD", char).translate(_DROP_COMBINING).replace("\u2019", "'").lower()
+    return "".join(c if c in _KEY_CHARS else " " for c in bare)
 
 
-def _cp1252_fold_table() -> tuple[bytes, bytes, bytes]:
+def _cp1252_fold_table() -> tuple[bytes, bytes, tuple[tuple[str, str], ...]]:
     """``fold`` of each Windows-1252 character on its own, as a ``bytes.translate`` table.
 
     ``fold`` is character-local (decomposition, dropping marks and lowering act on each
-    character; only the final collapse of separators joins them), so folding a text that
-    encodes in Windows-1252 is one byte translation and a collapse of spaces. Characters whose
-    fold is more than one character (``¼``, ``™``) are listed: a text holding one takes the
-    general path.
+    character; only the final collapse of separators joins them), so folding a text is one byte
+    translation and a collapse of spaces. Characters whose fold is more than one character
+    (``½`` -> ``1 2``, ``™`` -> ``tm``) are listed with it, to be replaced before the translation.
     """
-    table, delete, several = bytearray(range(256)), bytearray(), bytearray()
+    table, delete, several = bytearray(range(256)), bytearray(), []
     for value in range(256):
         try:
             char = bytes([value]).decode("cp1252")
         except UnicodeDecodeError:  # the five bytes Windows-1252 leaves undefined: never encoded
             continue
-        bare = unicodedata.normalize("NFKD", char).translate(_DROP_COMBINING).replace("\u2019", "'").lower()
-        image = " ".join("".join(c if c in _KEY_CHARS else " " for c in bare).split()) or (
-            " " if bare else ""
-        )
+        image = " ".join(_image(char).split()) or (" " if _image(char) else "")
         if not image:
             delete.append(value)
         elif len(image) == 1:
             table[value] = image.encode("cp1252")[0]
         else:
-            several.append(value)
-    return bytes(table), bytes(delete), bytes(several)
+            several.append((char, image))
+    return bytes(table), bytes(delete), tuple(several)
 
 
 _CP1252_TABLE, _CP1252_DELETE, _CP1252_SEVERAL = _cp1252_fold_table()
+
+
+def _fold_outside_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: characters outside Windows-1252 (bullets ``●``, ``ā``, ``ﬁ``) are
+    replaced by their fold, which is plain ASCII or ``€``, and so is left as it is by the table."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return "".join(_image(char) for char in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("cdv-fold", _fold_outside_cp1252)
 
 
 @lru_cache(maxsize=65536)
@@ -119,14 +126,13 @@ def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key for matching labels and names.
 
     NFKD, combining marks dropped, ``’`` read as ``'``, lower case, every run of other characters
-    than ``a-z0-9%€`` one space, stripped. Text that encodes in Windows-1252 (the documents' French)
-    is folded through one byte table (profiled: folding whole documents to find their contract was
-    a tenth of a programme parse); anything else takes the general path, with the same result.
+    than ``a-z0-9%€`` one space, stripped. Done as one byte translation of the text's Windows-1252
+    encoding, the characters outside it folded on the way (profiled: folding whole documents to
+    find their contract was a tenth of a programme parse); ``tests/test_text.py`` holds
+    it equal to the plain definition.
     """
-    try:
-        data = text.encode("cp1252")
-    except UnicodeEncodeError:
-        return _fold_general(text)
-    if any(value in data for value in _CP1252_SEVERAL):
-        return _fold_general(text)
+    for char, image in _CP1252_SEVERAL:
+        if char in text:
+            text = text.replace(char, image)
+    data = text.encode("cp1252", errors="cdv-fold")
     return " ".join(data.translate(_CP1252_TABLE, _CP1252_DELETE).decode("cp1252").split())
