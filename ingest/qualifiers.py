@@ -50,6 +50,8 @@ _YEAR_EXPR_RE = re.compile(
     re.IGNORECASE,
 )
 
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+
 _RECURRING_RE = re.compile(
     r"\bpar\s+an\b|/\s*an(?:n[ée]e)?\b|\bannuel\w*|\bchaque\s+ann[ée]e\b|\bpar\s+ann[ée]e\b|\btous\s+les\s+ans\b",
     re.IGNORECASE,
@@ -121,13 +123,13 @@ def read_period(text: str) -> tuple[int | None, int | None, str]:
     one attached to an earlier year only opens a sub-period that a later year already outlasts.
     The text is the exact slice from the first year's wording to the last one's.
     """
+    if not _FOUR_DIGITS.search(text):  # no year without four digits: most segments, read at C speed
+        return None, None, ""
+    candidates = [m for m in _YEAR_EXPR_RE.finditer(text) if YEAR_MIN <= int(m.group("year")) <= YEAR_MAX]
+    if not candidates:
+        return None, None, ""
     amount_spans = [(amount.start, amount.end) for amount in find_amounts(text)]
-    expressions = [
-        match
-        for match in _YEAR_EXPR_RE.finditer(text)
-        if YEAR_MIN <= int(match.group("year")) <= YEAR_MAX
-        and not _overlaps(match.span("year"), amount_spans)
-    ]
+    expressions = [match for match in candidates if not _overlaps(match.span("year"), amount_spans)]
     if not expressions:
         return None, None, ""
     years = [int(match.group("year")) for match in expressions]

@@ -70,26 +70,6 @@ def test_fold_examples(text: str, folded: str) -> None:
     assert fold(text) == folded
 
 
-def _all_matches(lexicon: funding.Lexicon, text: str) -> list[tuple[int, int, str]]:
-    """Every match of every alias pattern, without the literal prefilter."""
-    out = []
-    for pattern, code, _kind, _alias in lexicon.funder_patterns:
-        out += [(m.start(), m.end(), code) for m in pattern.pattern.finditer(text)]
-    for pattern, code, _alias in lexicon.dispositif_patterns:
-        out += [(m.start(), m.end(), code) for m in pattern.pattern.finditer(text)]
-    return sorted(out)
-
-
-def _prefiltered(lexicon: funding.Lexicon, text: str) -> list[tuple[int, int, str]]:
-    low = funding.lowered(text)
-    out = []
-    for pattern, code, _kind, _alias in lexicon.funder_patterns:
-        out += [(m.start(), m.end(), code) for m in pattern.finditer(text, low)]
-    for pattern, code, _alias in lexicon.dispositif_patterns:
-        out += [(m.start(), m.end(), code) for m in pattern.finditer(text, low)]
-    return sorted(out)
-
-
 ALIAS_WORDS = [
     "État",
     "ETAT",
@@ -118,7 +98,7 @@ def test_alias_literal_prefilter_drops_no_match(parts: list[str]) -> None:
     text = " ".join(parts)
     for contract in (None, "CV235", "CV038"):
         lexicon = funding.lexicon(contract)
-        assert _prefiltered(lexicon, text) == _all_matches(lexicon, text)
+        assert lexicon.matches(text) == lexicon.matches(text, prefilter=False)
 
 
 def test_case_insensitive_twins_of_ascii_letters_are_lowered_to_them() -> None:
