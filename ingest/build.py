@@ -16,15 +16,20 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ingest.expectations import validate_warehouse
+import duckdb
+
+from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
+from ingest.schema import RAW_TABLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -145,7 +150,6 @@ def dbt_state(db: Path) -> Path:
 
 
 def _has_marts(db: Path) -> bool:
-    import duckdb
 
     try:
         with duckdb.connect(str(db), read_only=True) as con:
@@ -158,23 +162,39 @@ def _has_marts(db: Path) -> bool:
         return False
 
 
-def dbt_build_args(db: Path, report: IngestReport, *, force: bool) -> list[str]:
-    """Build only what changed when only the project changed; everything when the data did.
+def raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, Any]]:
+    """Per raw table, its row count and latest ``loaded_at``: any load changes the second (new rows
+    are stamped with the load's time), any removal the first."""
+    fingerprints: dict[str, tuple[int, Any]] = {}
+    for table in RAW_TABLES:
+        try:
+            fingerprints[table] = con.execute(f"select count(*), max(loaded_at) from raw.{table}").fetchone()
+        except duckdb.Error:  # a table a newer schema added: absent before this ingest created it
+            fingerprints[table] = (-1, None)
+    return fingerprints
 
-    ``state:modified+`` sees changes to models, seeds, macros, tests and configs (and what depends on
-    them), not to the data: new, changed or removed documents change the raw tables under every mart,
-    so they (or --force, or no published build of this warehouse to compare with) mean a full build.
+
+def dbt_build_args(db: Path, changed_tables: Iterable[str], *, force: bool) -> list[str]:
+    """Build what changed since the last published build: models downstream of a raw table the
+    ingest changed (``source:cdv.raw.<table>+``) and of a changed project file (``state:modified+``).
+
+    ``state:modified+`` sees changes to models, seeds, macros, tests and configs, not to the data; the
+    raw tables a load or a removal touched say which models the data change reaches (a changed
+    programme document leaves the ANCT models and their tests as the published build left them).
+    Everything is built with --force, or without a published build of this warehouse to start from.
     """
     state = dbt_state(db)
-    if (
-        force
-        or report.loaded
-        or report.pruned
-        or not (state / "manifest.json").is_file()
-        or not _has_marts(db)
-    ):
+    if force or not (state / "manifest.json").is_file() or not _has_marts(db):
         return ["build"]
-    return ["build", "--select", "state:modified+", "--state", str(state)]
+    selectors = ["state:modified+"] + [f"source:cdv.raw.{table}+" for table in sorted(changed_tables)]
+    return ["build", "--select", *selectors, "--state", str(state)]
+
+
+def _describe_dbt(args: list[str], changed: list[str]) -> str:
+    if "--state" not in args:
+        return "dbt build"
+    data = f"data changed in raw.{', raw.'.join(changed)}" if changed else "no data changed"
+    return f"dbt build (only what changed since the last build: {data}, and state:modified+)"
 
 
 def _keep_state(db: Path) -> None:
@@ -187,7 +207,15 @@ def _keep_state(db: Path) -> None:
         os.replace(tmp, dbt_state(db) / "manifest.json")
 
 
-def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[int, ...] = ()) -> None:
+def run_dbt(
+    db: Path,
+    args: list[str],
+    progress: Progress,
+    *,
+    keep_fds: tuple[int, ...] = (),
+    cancel: threading.Event | None = None,
+) -> None:
+    """Run dbt on ``db``, its progress condensed into ``progress``; ``cancel`` set kills it."""
     env = dict(os.environ, CDV_DB=str(db.resolve()), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     command = (
         dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
@@ -202,6 +230,8 @@ def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[in
         text=True,
         pass_fds=keep_fds,
     )
+    if cancel is not None:
+        threading.Thread(target=_kill_when_set, args=(proc, cancel), daemon=True).start()
     tail: list[str] = []
     assert proc.stdout is not None
     started_nodes = False
@@ -230,8 +260,54 @@ def run_dbt(db: Path, args: list[str], progress: Progress, *, keep_fds: tuple[in
         raise BuildError("dbt " + " ".join(args) + " failed:\n" + "\n".join(tail))
 
 
+def _kill_when_set(proc: subprocess.Popen[str], cancel: threading.Event) -> None:
+    cancel.wait()
+    if proc.poll() is None:
+        proc.kill()
+
+
+class _Checks:
+    """Great Expectations on the raw tables read before dbt, validated in a thread meanwhile.
+
+    A critical failure sets ``stop_dbt`` as soon as it is known; ``result`` waits for the validation
+    and raises the ``BuildError`` that names the failed expectations (or what the validation raised).
+    """
+
+    def __init__(self, pending: PendingValidation, progress: Progress) -> None:
+        self.stop_dbt = threading.Event()
+        self._progress = progress
+        self._lines: list[str] = []
+        self._report: ValidationReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(pending,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pending: PendingValidation) -> None:
+        try:
+            self._report = pending.validate(self._lines.append)
+        except BaseException as exc:  # noqa: BLE001 - handed to the build's thread by result()
+            self._error = exc
+        if self._error is not None or (self._report is not None and self._report.critical_failures):
+            self.stop_dbt.set()
+
+    def result(self) -> ValidationReport:
+        """The validation's report, its summary said once (from the caller's thread)."""
+        self._thread.join()
+        lines, self._lines = self._lines, []
+        for line in lines:
+            self._progress(line)
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        if self._report.critical_failures:
+            raise BuildError(
+                "critical expectations failed on the raw tables (suites in expectations/):\n"
+                + "\n".join(f"  {o.describe()}" for o in self._report.critical_failures)
+            )
+        return self._report
+
+
 def summarise(db: Path) -> dict[str, int]:
-    import duckdb
 
     counts: dict[str, int] = {}
     with duckdb.connect(str(db), read_only=True) as con:
@@ -276,28 +352,36 @@ def build(
             progress(f"ingest: {', '.join(str(p) for p in inputs)}")
             con = connect(str(building))
             try:
+                before = raw_fingerprints(con)
                 report = ingest_paths(con, inputs, force=force, progress=_pausing(progress))
                 report.pruned = prune_missing(con, report.seen)
                 con.execute("checkpoint")
+                after = raw_fingerprints(con)
             finally:
                 con.close()
+            changed = [table for table in RAW_TABLES if before[table] != after[table]]
             steps.append(("ingest", time.perf_counter() - started))
-            started = time.perf_counter()
             _test_pause("expectations")
-            validation = validate_warehouse(building, progress)
-            steps.append(("expectations", time.perf_counter() - started))
-            if validation.critical_failures:
-                raise BuildError(
-                    "critical expectations failed on the raw tables (suites in expectations/):\n"
-                    + "\n".join(f"  {o.describe()}" for o in validation.critical_failures)
-                )
             started = time.perf_counter()
-            args = dbt_args or dbt_build_args(db, report, force=force)
-            progress("dbt build" + (" (only what changed: state:modified+)" if "--state" in args else ""))
+            # The raw tables are read for Great Expectations, then GX validates them in a thread while
+            # dbt builds in its own process: a critical failure stops dbt, and the build, either way.
+            checks = _Checks(read_raw_tables(building), progress)
+            args = dbt_args or dbt_build_args(db, changed, force=force)
+            progress(_describe_dbt(args, changed))
             if not dbt_args:  # the project's own build keeps its artifacts per warehouse
                 args = args + ["--target-path", str(dbt_target(db))]
-            run_dbt(building, args, progress, keep_fds=(lock_fd,))
-            steps.append(("dbt build", time.perf_counter() - started))
+            dbt_started = time.perf_counter()
+            try:
+                run_dbt(building, args, progress, keep_fds=(lock_fd,), cancel=checks.stop_dbt)
+            except BuildError:
+                checks.result()  # a critical expectation failure explains a stopped dbt: said first
+                raise
+            finally:
+                checks.stop_dbt.set()  # nothing left to stop; lets a waiting check thread go
+            dbt_seconds = time.perf_counter() - dbt_started
+            validation = checks.result()
+            steps.append(("expectations", validation.seconds))
+            steps.append(("dbt build", dbt_seconds))
             _test_pause("publish")
             _publish(building, db)
             _keep_state(db)
@@ -345,7 +429,6 @@ def _publish(building: Path, db: Path) -> None:
     A WAL left next to the published file belongs to the old file: replayed onto the new one it
     would corrupt it, so it goes first (a reader opening in between sees the old file, whole).
     """
-    import duckdb
 
     with duckdb.connect(str(building)) as con:
         con.execute("checkpoint")

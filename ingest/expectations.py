@@ -199,9 +199,36 @@ def validate_warehouse(
     db_path: Path, progress: Progress = print, *, suites_dir: Path = SUITES_DIR
 ) -> ValidationReport:
     """Validate the raw tables of a warehouse file against the suites; never writes to the file."""
+    return read_raw_tables(db_path, suites_dir=suites_dir).validate(progress)
+
+
+@dataclass
+class PendingValidation:
+    """The raw tables read for the suites, in memory: validating them needs the file no more.
+
+    ``cdv build`` reads them, lets dbt have the file and validates meanwhile (both take seconds,
+    GX in this process and dbt in its own); a critical failure stops dbt and the build.
+    """
+
+    frames: list[tuple[Suite, pd.DataFrame]]
+    notes: list[str]
+    started: float
+
+    def validate(self, progress: Progress = print) -> ValidationReport:
+        report = ValidationReport(notes=list(self.notes), frames=len(self.frames))
+        if self.frames:
+            report.startup_seconds, report.outcomes = _run_gx(self.frames, {"known_kinds": known_kinds()})
+        report.seconds = time.perf_counter() - self.started
+        for line in report.summary_lines():
+            progress(line)
+        return report
+
+
+def read_raw_tables(db_path: Path, *, suites_dir: Path = SUITES_DIR) -> PendingValidation:
+    """Read, read-only, the columns of the raw tables the suites name (and the derived frames)."""
     started = time.perf_counter()
     suites = load_suites(suites_dir)
-    report = ValidationReport()
+    notes: list[str] = []
     frames: list[tuple[Suite, pd.DataFrame]] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
         tables = _raw_columns(con)
@@ -209,23 +236,17 @@ def validate_warehouse(
             if suite.derived:
                 frame = DERIVED[suite.derived](con, tables)
             elif suite.table not in tables:
-                report.notes.append(f"skipped {suite.target}: table absent")
+                notes.append(f"skipped {suite.target}: table absent")
                 continue
             else:
                 present = [c for c in suite.columns() if c in tables[suite.table]]
                 select = ", ".join(f'"{c}"' for c in present) or "1 as no_column"
                 frame = con.execute(f"select {select} from raw.{suite.table}").df()
             if frame.empty:
-                report.notes.append(f"skipped {suite.target}: no rows")
+                notes.append(f"skipped {suite.target}: no rows")
                 continue
             frames.append((suite, frame))
-    report.frames = len(frames)
-    if frames:
-        report.startup_seconds, report.outcomes = _run_gx(frames, {"known_kinds": known_kinds()})
-    report.seconds = time.perf_counter() - started
-    for line in report.summary_lines():
-        progress(line)
-    return report
+    return PendingValidation(frames, notes, started)
 
 
 def _raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

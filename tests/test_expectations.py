@@ -18,6 +18,7 @@ from ingest.expectations import (
     ValidationReport,
     known_kinds,
     load_suites,
+    read_raw_tables,
     validate_warehouse,
 )
 from ingest.schema import RAW_TABLES
@@ -205,7 +206,7 @@ def test_absent_tables_are_skipped_and_bad_suites_refused(warehouse, tmp_path):
 
 def test_build_stops_on_a_critical_failure_and_keeps_the_previous_warehouse(warehouse, tmp_path, monkeypatch):
     # A stricter copy of the funding_lines suite: the real Perpignan amounts break it, so the real
-    # input goes through the real ingest and GX run, and the build must stop before dbt.
+    # input goes through the real ingest and GX run, and the build must stop, and dbt with it.
     suites = tmp_path / "suites"
     suites.mkdir()
     strict = json.loads((SUITES_DIR / "funding_lines.json").read_text())
@@ -214,11 +215,19 @@ def test_build_stops_on_a_critical_failure_and_keeps_the_previous_warehouse(ware
             expectation["kwargs"]["max_value"] = 1000
     (suites / "funding_lines.json").write_text(json.dumps(strict))
 
-    def strict_validation(db: Path, progress) -> ValidationReport:
-        return validate_warehouse(db, progress, suites_dir=suites)
+    def strict_tables(db: Path):
+        return read_raw_tables(db, suites_dir=suites)
 
-    monkeypatch.setattr(ingest.build, "validate_warehouse", strict_validation)
-    monkeypatch.setattr(ingest.build, "run_dbt", lambda *_: pytest.fail("dbt ran after a critical failure"))
+    # GX validates while dbt runs: a dbt that would run forever must be stopped by the failure.
+    stopped = []
+
+    def endless_dbt(*_args, cancel, **_kwargs):
+        assert cancel.wait(60), "dbt was not stopped by the critical failure"
+        stopped.append(True)
+        raise ingest.build.BuildError("dbt build failed: killed")
+
+    monkeypatch.setattr(ingest.build, "read_raw_tables", strict_tables)
+    monkeypatch.setattr(ingest.build, "run_dbt", endless_dbt)
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     shutil.copy(PERPIGNAN, inputs / PERPIGNAN.name)
@@ -230,5 +239,6 @@ def test_build_stops_on_a_critical_failure_and_keeps_the_previous_warehouse(ware
     with pytest.raises(BuildError, match=named):
         build(db, [inputs], progress=quiet)
 
+    assert stopped == [True]
     assert sha256_of(db) == before
     assert not db.with_name(db.name + ".building").exists()

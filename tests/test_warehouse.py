@@ -205,19 +205,19 @@ def test_the_warehouse_file_can_be_copied_under_another_name(warehouse, tmp_path
             assert con.execute(f"select count(*) from {view}").fetchone()[0] > 0, view
 
 
-def test_dbt_builds_only_what_changed_when_no_document_did(warehouse, tmp_path) -> None:
+def test_dbt_builds_only_what_changed(warehouse, tmp_path) -> None:
     from ingest.build import dbt_build_args, dbt_state
-    from ingest.pipeline import IngestReport
 
     assert (dbt_state(warehouse) / "manifest.json").is_file()  # kept by the published build
-    assert dbt_build_args(warehouse, IngestReport(), force=False) == [
+    state = ["--state", str(dbt_state(warehouse))]
+    assert dbt_build_args(warehouse, [], force=False) == ["build", "--select", "state:modified+", *state]
+    assert dbt_build_args(warehouse, ["fiches", "documents"], force=False) == [
         "build",
         "--select",
         "state:modified+",
-        "--state",
-        str(dbt_state(warehouse)),
+        "source:cdv.raw.documents+",
+        "source:cdv.raw.fiches+",
+        *state,
     ]
-    assert dbt_build_args(warehouse, IngestReport(loaded=["a.txt"]), force=False) == ["build"]
-    assert dbt_build_args(warehouse, IngestReport(pruned=["b.txt"]), force=False) == ["build"]
-    assert dbt_build_args(warehouse, IngestReport(), force=True) == ["build"]
-    assert dbt_build_args(tmp_path / "new.duckdb", IngestReport(), force=False) == ["build"]
+    assert dbt_build_args(warehouse, ["fiches"], force=True) == ["build"]
+    assert dbt_build_args(tmp_path / "new.duckdb", [], force=False) == ["build"]

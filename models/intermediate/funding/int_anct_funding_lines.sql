@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 /* grain: one row per post of the ANCT open data (FONJEP, adultes-relais): State funding executed */
 with
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 /* grain: one row per funding line: planned in a contract document, or executed in the ANCT open data */
 with
 
