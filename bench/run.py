@@ -743,7 +743,7 @@ def markdown(r: dict[str, Any]) -> str:
     rb = r["rebuild"]
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in rb["extra"].get("steps", {}).items())
     lines.append(
-        f"| (c) {rb['name']} after one document changed (dbt: a full `dbt build`) | {rb['wall_s']:.1f} s | {rb['cpu_s']:.1f} s | | {_mb(rb['peak_rss_mb'])} "
+        f"| (c) {rb['name']} after one document changed (dbt: the models the changed raw tables reach, and their tests) | {rb['wall_s']:.1f} s | {rb['cpu_s']:.1f} s | | {_mb(rb['peak_rss_mb'])} "
         f"| {rb['extra'].get('loaded', 0)} document parsed and loaded, {rb['extra'].get('unchanged', 0)} kept unchanged; {steps or '-'} |"
     )
     lines += [

@@ -19,14 +19,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables
+from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables, suites_fingerprint
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.schema import RAW_TABLES
@@ -162,49 +162,97 @@ def _has_marts(db: Path) -> bool:
         return False
 
 
-def raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, Any]]:
-    """Per raw table, its row count and latest ``loaded_at``: any load changes the second (new rows
-    are stamped with the load's time), any removal the first."""
-    fingerprints: dict[str, tuple[int, Any]] = {}
+def raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Any, ...]]:
+    """Per raw table: its row count, latest ``loaded_at`` and a hash of every row's document and load
+    time. A load stamps its rows with its own time and a removal drops rows: either changes it."""
+    fingerprints: dict[str, tuple[Any, ...]] = {}
     for table in RAW_TABLES:
         try:
-            fingerprints[table] = con.execute(f"select count(*), max(loaded_at) from raw.{table}").fetchone()
+            fingerprints[table] = con.execute(
+                "select count(*), max(loaded_at), bit_xor(hash(document_sha256, document_file, loaded_at)) "
+                f"from raw.{table}"
+            ).fetchone()
         except duckdb.Error:  # a table a newer schema added: absent before this ingest created it
-            fingerprints[table] = (-1, None)
+            fingerprints[table] = (-1, None, None)
     return fingerprints
 
 
-def dbt_build_args(db: Path, changed_tables: Iterable[str], *, force: bool) -> list[str]:
+def dbt_build_args(
+    db: Path, changed_tables: Iterable[str], *, force: bool, project: str | None = None
+) -> list[str]:
     """Build what changed since the last published build: models downstream of a raw table the
-    ingest changed (``source:cdv.raw.<table>+``) and of a changed project file (``state:modified+``).
+    ingest changed (``source:cdv.raw.<table>+``) and, when the project changed, of a changed project
+    file (``state:modified+``).
 
     ``state:modified+`` sees changes to models, seeds, macros, tests and configs, not to the data; the
     raw tables a load or a removal touched say which models the data change reaches (a changed
     programme document leaves the ANCT models and their tests as the published build left them).
-    Everything is built with --force, or without a published build of this warehouse to start from.
+    With the project as it was, the unit tests are not run again: they test the models' code on
+    fixed inputs, not the data. Everything is built with --force, or without a published build of
+    this warehouse to start from.
     """
     state = dbt_state(db)
     if force or not (state / "manifest.json").is_file() or not _has_marts(db):
         return ["build"]
-    selectors = ["state:modified+"] + [f"source:cdv.raw.{table}+" for table in sorted(changed_tables)]
-    return ["build", "--select", *selectors, "--state", str(state)]
+    data = [f"source:cdv.raw.{table}+" for table in sorted(changed_tables)]
+    if _published_with(db, "project") != (project or project_fingerprint()):
+        return ["build", "--select", "state:modified+", *data, "--state", str(state)]
+    if not data:
+        return ["build", "--select", "state:modified+", "--state", str(state)]  # selects nothing
+    return ["build", "--select", *data, "--exclude-resource-type", "unit_test"]
+
+
+# What the dbt project is made of, for project_fingerprint (dbt's own target/ and logs/ left out).
+PROJECT_PARTS = ("models", "seeds", "dbt_project/macros", "dbt_project/tests")
+PROJECT_FILES = ("dbt_project/dbt_project.yml", "dbt_project/profiles.yml")
+
+
+def project_fingerprint() -> str:
+    """A hash of every file of the dbt project (models, seeds, macros, tests, configuration)."""
+    digest = hashlib.sha256()
+    paths = [REPO_ROOT / name for name in PROJECT_FILES]
+    for part in PROJECT_PARTS:
+        paths += sorted(p for p in (REPO_ROOT / part).rglob("*") if p.is_file())
+    for path in paths:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0")
+        with suppress(OSError):
+            digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _describe_dbt(args: list[str], changed: list[str]) -> str:
-    if "--state" not in args:
+    if "--select" not in args:
         return "dbt build"
     data = f"data changed in raw.{', raw.'.join(changed)}" if changed else "no data changed"
-    return f"dbt build (only what changed since the last build: {data}, and state:modified+)"
+    project = ", and state:modified+" if "--state" in args else ", the project as it was"
+    return f"dbt build (only what changed since the last build: {data}{project})"
 
 
-def _keep_state(db: Path) -> None:
-    """After a publish: this build's manifest becomes the state the next build compares with."""
+def _keep_state(db: Path, suites: str, project: str) -> None:
+    """After a publish: this build's manifest becomes the state the next build compares with, and the
+    fingerprints of the expectation suites that validated it and of the project that built it are
+    kept beside it."""
+    state = dbt_state(db)
+    state.mkdir(parents=True, exist_ok=True)
     manifest = dbt_target(db) / "manifest.json"
     if manifest.is_file():
-        dbt_state(db).mkdir(parents=True, exist_ok=True)
-        tmp = dbt_state(db) / "manifest.json.tmp"
+        tmp = state / "manifest.json.tmp"
         shutil.copy2(manifest, tmp)
-        os.replace(tmp, dbt_state(db) / "manifest.json")
+        os.replace(tmp, state / "manifest.json")
+    for name, value in (("expectations", suites), ("project", project)):
+        tmp = state / f"{name}.sha256.tmp"
+        tmp.write_text(value)
+        os.replace(tmp, state / f"{name}.sha256")
+
+
+def _published_with(db: Path, what: str) -> str | None:
+    """The fingerprint of the suites ("expectations") that validated the published warehouse, or of
+    the project that built it ("project"), when it is known."""
+    try:
+        return (dbt_state(db) / f"{what}.sha256").read_text().strip()
+    except OSError:
+        return None
 
 
 def run_dbt(
@@ -365,8 +413,11 @@ def build(
             started = time.perf_counter()
             # The raw tables are read for Great Expectations, then GX validates them in a thread while
             # dbt builds in its own process: a critical failure stops dbt, and the build, either way.
-            checks = _Checks(read_raw_tables(building), progress)
-            args = dbt_args or dbt_build_args(db, changed, force=force)
+            suites = suites_fingerprint()
+            only = None if force or _published_with(db, "expectations") != suites else set(changed)
+            checks = _Checks(read_raw_tables(building, only_tables=only), progress)
+            project = project_fingerprint()  # before dbt reads the project: what this build is built with
+            args = dbt_args or dbt_build_args(db, changed, force=force, project=project)
             progress(_describe_dbt(args, changed))
             if not dbt_args:  # the project's own build keeps its artifacts per warehouse
                 args = args + ["--target-path", str(dbt_target(db))]
@@ -384,7 +435,7 @@ def build(
             steps.append(("dbt build", dbt_seconds))
             _test_pause("publish")
             _publish(building, db)
-            _keep_state(db)
+            _keep_state(db, suites, project)
         except BaseException as exc:
             building.unlink(missing_ok=True)
             _wal(building).unlink(missing_ok=True)

@@ -118,3 +118,24 @@ def test_control_byte_count_is_the_definition(data: bytes) -> None:
     controls = sum(1 for byte in data if byte < 32 and byte not in reading._TEXT_CONTROLS)
     expected = bool(data) and (b"\x00" in data or controls / len(data) > reading._BINARY_CONTROL_SHARE)
     assert reading._looks_binary(data) == expected
+
+
+def test_the_quick_document_hash_is_the_key_read_file_gives(tmp_path) -> None:
+    """``document_sha256`` hashes plain UTF-8 files' bytes directly; on every other kind of input it
+    must still give ``read_file``'s key (decoded text, newlines normalised)."""
+    text = (DOCUMENTS[0].read_text(encoding="utf-8"))[:3000]
+    variants = {
+        "utf8.txt": text.encode(),
+        "bom.txt": b"\xef\xbb\xbf" + text.encode(),
+        "crlf.txt": text.replace("\n", "\r\n").encode(),
+        "cp1252.txt": text.encode("cp1252", errors="replace"),
+        "utf16.txt": text.encode("utf-16"),
+        "utf16le.txt": text.encode("utf-16-le"),
+        "binary.bin": bytes(range(1, 32)) * 50,
+        "nul.bin": b"abc\x00def" * 10,
+        "empty.txt": b"",
+    }
+    for name, data in variants.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert reading.document_sha256(path) == reading.read_file(path).sha256, name

@@ -206,16 +206,28 @@ def test_the_warehouse_file_can_be_copied_under_another_name(warehouse, tmp_path
 
 
 def test_dbt_builds_only_what_changed(warehouse, tmp_path) -> None:
-    from ingest.build import dbt_build_args, dbt_state
+    from ingest.build import dbt_build_args, dbt_state, project_fingerprint
 
     assert (dbt_state(warehouse) / "manifest.json").is_file()  # kept by the published build
     state = ["--state", str(dbt_state(warehouse))]
+    project = project_fingerprint()
+    assert (dbt_state(warehouse) / "project.sha256").read_text() == project
+    # Nothing changed: state:modified+ (which selects nothing).
     assert dbt_build_args(warehouse, [], force=False) == ["build", "--select", "state:modified+", *state]
+    # Data changed, the project as it was: what the changed raw tables reach, without unit tests.
     assert dbt_build_args(warehouse, ["fiches", "documents"], force=False) == [
         "build",
         "--select",
-        "state:modified+",
         "source:cdv.raw.documents+",
+        "source:cdv.raw.fiches+",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
+    # The project changed too: state:modified+ as well, unit tests included.
+    assert dbt_build_args(warehouse, ["fiches"], force=False, project="another") == [
+        "build",
+        "--select",
+        "state:modified+",
         "source:cdv.raw.fiches+",
         *state,
     ]
