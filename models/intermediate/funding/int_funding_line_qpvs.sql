@@ -1,96 +1,26 @@
-/* grain: one row per funding line × QPV it is allocated to (or the HORS_QPV member) */
+/* grain: one row per funding line × QPV it is allocated to (or the HORS_QPV member): planned lines
+   and executed ones, each computed apart (a changed document does not recompute the posts') */
+{{ config(materialized='view') }}
+
 with
 
-lines as (
+document_line_qpvs as (
 
-    select * from {{ ref('int_funding_lines_enriched') }}
-
-),
-
-targets as (
-
-    select * from {{ ref('stg_documents__territory_targets') }}
+    select * from {{ ref('int_document_line_qpvs') }}
 
 ),
 
-qpvs as (
+dataset_line_qpvs as (
 
-    select * from {{ ref('ref_qpv') }}
-
-),
-
-expanded as (
-
-    -- A QPV named directly.
-    select
-        lines.funding_line_id,
-        targets.target_code as qpv_code,
-        targets.match_kind,
-        targets.matched_alias
-
-    from lines
-    inner join targets
-        on lines.table_id = targets.table_id
-    where targets.target_code like 'QP%'
-
-    union all
-
-    -- "Tous les QPV" and its synonyms: every QPV of the line's contract.
-    select
-        lines.funding_line_id,
-        qpvs.qpv_code,
-        targets.match_kind,
-        targets.matched_alias
-
-    from lines
-    inner join targets
-        on lines.table_id = targets.table_id
-    inner join qpvs
-        on lines.contract_code = qpvs.contract_code
-    where targets.target_code = 'ALL'
-
-    union all
-
-    -- Places that are not QPVs, and territories that say nothing: the explicit outside member.
-    select
-        lines.funding_line_id,
-        'HORS_QPV' as qpv_code,
-        targets.match_kind,
-        targets.matched_alias
-
-    from lines
-    inner join targets
-        on lines.table_id = targets.table_id
-    where targets.target_code = 'NONE'
-        or (targets.target_code = 'ALL' and not exists (
-            select 1 from qpvs where qpvs.contract_code = lines.contract_code
-        ))
-
-    union all
-
-    -- A line whose table has no target at all (not expected: the ingest always writes one).
-    select
-        lines.funding_line_id,
-        'HORS_QPV' as qpv_code,
-        'unspecified' as match_kind,
-        null as matched_alias
-
-    from lines
-    where not exists (select 1 from targets where targets.table_id = lines.table_id)
+    select * from {{ ref('int_dataset_line_qpvs') }}
 
 ),
 
 final as (
 
-    select
-        funding_line_id || ':' || qpv_code as line_qpv_id,
-        funding_line_id,
-        qpv_code,
-        min(match_kind) as match_kind,
-        min(matched_alias) as matched_alias
-
-    from expanded
-    group by funding_line_id, qpv_code
+    select * from document_line_qpvs
+    union all by name
+    select * from dataset_line_qpvs
 
 )
 

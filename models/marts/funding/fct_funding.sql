@@ -1,98 +1,27 @@
-/* grain: one funding line × QPV × year */
-{{ config(materialized='table') }}
+/* grain: one funding line × QPV × year. The planned and the executed lines are allocated apart
+   (macro cdv_allocate_funding, in int_document_funding_allocated and int_dataset_funding_allocated):
+   a changed document reallocates its side only. A view: the union of the two tables. */
+{{ config(materialized='view') }}
 
 with
 
-lines as (
+document_funding as (
 
-    select * from {{ ref('int_funding_lines_enriched') }}
-
-),
-
-line_qpvs as (
-
-    select * from {{ ref('int_funding_line_qpvs') }}
+    select * from {{ ref('int_document_funding_allocated') }}
 
 ),
 
-line_years as (
+dataset_funding as (
 
-    select
-        funding_line_id,
-        unnest(range(year_start, year_end + 1)) as funding_year
-
-    from lines
-
-),
-
-cells as (
-
-    select
-        lines.funding_line_id,
-        lines.table_id as action_id,
-        lines.fiche_id,
-        lines.contract_code,
-        lines.funder_code,
-        lines.dispositif_code,
-        lines.financing_type,
-        lines.source_kind,
-        lines.beneficiary_key,
-        line_qpvs.qpv_code,
-        line_years.funding_year,
-        lines.amount_eur as line_amount_eur,
-        lines.is_recurring,
-        lines.year_count,
-        (lines.amount_eur * 100)::bigint as line_cents,
-        -- A recurring line gives its whole amount every year, shared among its QPVs;
-        -- any other line is shared among all its QPV × year cells.
-        count(*) over share_group as share_count,
-        row_number() over (share_group order by line_years.funding_year, line_qpvs.qpv_code) as share_rank
-
-    from lines
-    inner join line_qpvs
-        on lines.funding_line_id = line_qpvs.funding_line_id
-    inner join line_years
-        on lines.funding_line_id = line_years.funding_line_id
-    window share_group as (
-        partition by lines.funding_line_id, case when lines.is_recurring then line_years.funding_year end
-    )
-
-),
-
-allocated as (
-
-    select
-        *,
-        -- Even split in cents; the remainder cents go one each to the first cells in
-        -- (year, QPV code) order, so the split is deterministic and sums back exactly.
-        line_cents // share_count
-        + case when share_rank <= line_cents % share_count then 1 else 0 end as allocated_cents
-
-    from cells
+    select * from {{ ref('int_dataset_funding_allocated') }}
 
 ),
 
 final as (
 
-    select
-        funding_line_id || ':' || qpv_code || ':' || funding_year::varchar as funding_id,
-        funding_line_id,
-        action_id,
-        fiche_id,
-        contract_code,
-        funder_code,
-        dispositif_code,
-        financing_type,
-        source_kind,
-        beneficiary_key,
-        qpv_code,
-        funding_year,
-        (allocated_cents / 100)::decimal(18, 2) as amount_eur,
-        line_amount_eur,
-        is_recurring,
-        share_count
-
-    from allocated
+    select * from document_funding
+    union all by name
+    select * from dataset_funding
 
 )
 
