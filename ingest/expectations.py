@@ -237,13 +237,14 @@ def read_raw_tables(
     started = time.perf_counter()
     suites = load_suites(suites_dir)
     notes: list[str] = []
+    kept: list[str] = []
     frames: list[tuple[Suite, pd.DataFrame]] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
         tables = _raw_columns(con)
         for suite in suites:
             reads = DERIVED_FROM[suite.derived] if suite.derived else (suite.table,)
             if only_tables is not None and not only_tables.intersection(reads):
-                notes.append(f"kept {suite.target}: unchanged since the build that validated it")
+                kept.append(suite.target)
                 continue
             if suite.derived:
                 frame = DERIVED[suite.derived](con, tables)
@@ -258,6 +259,8 @@ def read_raw_tables(
                 notes.append(f"skipped {suite.target}: no rows")
                 continue
             frames.append((suite, frame))
+    if kept:
+        notes.insert(0, f"kept, unchanged since the build that validated them: {', '.join(kept)}")
     return PendingValidation(frames, notes, started)
 
 
