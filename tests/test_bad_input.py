@@ -251,8 +251,23 @@ def _bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir()
         for case in CASES:
             case.make(folder / case.name)
+        (folder / REPEATED_PAIR_ANNEX).write_bytes(_repeated_pair_annex())
         _SHARED["dir"] = folder
     return _SHARED["dir"]
+
+
+# Read cleanly by the ingest, odd for the models: an annex whose continuation line repeats its row's
+# BOP and service. It once failed the unique test of int_objective_bop_pairs, and every build with it.
+REPEATED_PAIR_ANNEX = "annexe-bop-paire-repetee.txt"
+
+
+def _repeated_pair_annex() -> bytes:
+    lines = LEZIGNAN.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("PDEE_AS2_003\t"))
+    assert "\t147\tDDCSPP\t" in lines[at]
+    return "\n".join(
+        [*lines[: at + 1], "\tet des adultes-relais.\t147\tDDCSPP\t\t\t\t", *lines[at + 1 :]]
+    ).encode()
 
 
 def build_inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
@@ -517,6 +532,28 @@ def test_every_bad_input_in_one_build(
                 # The CLI says every error on stderr, with the file (and line) it is about.
                 where = f"{bad_dir / case.name}:{case.line}" if case.line else str(bad_dir / case.name)
                 assert f"{where}: {message}" in done.stderr
+
+
+def test_a_pair_an_annex_repeats_is_reported_and_counted_once(
+    bad_build: tuple[Path, subprocess.CompletedProcess],
+) -> None:
+    db, _ = bad_build
+    with duckdb.connect(str(db), read_only=True) as con:
+        reported = con.execute(
+            "select severity, source_line, message from analytics.dq_issues "
+            "where document_file = ? and rule = 'repeated_bop_service_pair'",
+            [REPEATED_PAIR_ANNEX],
+        ).fetchall()
+        pairs = con.execute(
+            "select count(*) from marts.fct_objective_bop "
+            "where document_file = ? and objective_ref = 'PDEE_AS2_003' and bop_code = '147'",
+            [REPEATED_PAIR_ANNEX],
+        ).fetchone()[0]
+    # The continuation is line 16 of the copy (the row is line 15 of Lézignan's file).
+    assert reported == [
+        ("warning", 16, "Objective PDEE_AS2_003 lists BOP 147 with DDCSPP a second time: kept once.")
+    ]
+    assert pairs == 1
 
 
 def test_the_good_documents_of_a_build_with_bad_inputs_are_whole(

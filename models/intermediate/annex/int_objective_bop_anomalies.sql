@@ -271,9 +271,31 @@ non_lolf_codes as (
 
 ),
 
+repeated_pairs as (
+
+    select
+        objective_row_id,
+        source_line,
+        'repeated_bop_service_pair' as rule,
+        'warning' as severity,
+        'Objective ' || any_value(objective_ref) || ' lists '
+        || string_agg(
+            'BOP ' || coalesce(bop_code, '(none)') || ' with ' || coalesce(service_as_written, 'no service'),
+            ', ' order by pair_position
+        )
+        || ' a second time: kept once.' as message
+
+    from pairs
+    where is_repeated_pair
+    group by objective_row_id, source_line
+
+),
+
 anomalies as (
 
     select * from duplicate_refs
+    union all
+    select * from repeated_pairs
     union all
     select * from wildcard_refs
     union all

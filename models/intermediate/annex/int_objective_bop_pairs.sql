@@ -331,6 +331,12 @@ final as (
         pairs.is_extra_service,
         pairs.is_extra_bop,
         count(pairs.bop_code) over (partition by pairs.objective_row_id) = 0 as objective_has_no_bop,
+        -- The same BOP and service written twice for one objective (a continuation line repeating its
+        -- row's pair): the second and later are kept here, flagged, and left out of the facts.
+        row_number() over (
+            partition by pairs.objective_row_id, pairs.bop_code, pairs.service_as_written
+            order by pairs.pair_position
+        ) > 1 as is_repeated_pair,
         coalesce(bop_lines.source_line, service_lines.source_line, objectives.source_line) as source_line,
         objectives.source_line as objective_source_line
 

@@ -53,6 +53,8 @@ final as (
     from pairs
     inner join objectives
         on pairs.objective_row_id = objectives.objective_row_id
+    -- A pair the objective lists twice counts once (int_objective_bop_anomalies reports it).
+    where not pairs.is_repeated_pair
 
 )
 
