@@ -150,7 +150,6 @@ def dbt_state(db: Path) -> Path:
 
 
 def _has_marts(db: Path) -> bool:
-
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             return bool(
@@ -356,7 +355,6 @@ class _Checks:
 
 
 def summarise(db: Path) -> dict[str, int]:
-
     counts: dict[str, int] = {}
     with duckdb.connect(str(db), read_only=True) as con:
         for label, sql in (
@@ -410,7 +408,6 @@ def build(
             changed = [table for table in RAW_TABLES if before[table] != after[table]]
             steps.append(("ingest", time.perf_counter() - started))
             _test_pause("expectations")
-            started = time.perf_counter()
             # The raw tables are read for Great Expectations, then GX validates them in a thread while
             # dbt builds in its own process: a critical failure stops dbt, and the build, either way.
             suites = suites_fingerprint()
