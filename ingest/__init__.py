@@ -1,3 +1,3 @@
 """Ingest of contrat de ville documents into the DuckDB warehouse (raw schema)."""
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"

@@ -359,13 +359,16 @@ def _read_line(result: ParseResult, context: _Context, number: int, line: str) -
         )
 
 
-def parse(lines: list[str]) -> ParseResult:
-    """Read the objectives of an annex; never raises on bad content.
+def parse(lines: list[str], contract: Any = None) -> ParseResult:
+    """Read the objectives of an annex; never raises on bad content. ``contract``: the document's
+    ``ContractMatch`` (``ingest.contracts``), recorded with the result.
 
     ``lines`` are the decoded lines without line endings; issue and row line numbers are 1-based
     indexes into it.
     """
     result = ParseResult(kind=KIND, tables={TABLE: []})
+    if contract is not None:
+        result.contract, result.contract_code = contract, contract.code
     context = _Context()
     for number, line in enumerate(lines, start=1):
         try:

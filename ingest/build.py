@@ -28,6 +28,7 @@ import duckdb
 
 from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables, suites_fingerprint
 from ingest.loading import connect
+from ingest.reference import USER_QPV_DIR
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.schema import RAW_TABLES
 
@@ -382,8 +383,12 @@ def build(
     wait: bool = False,
     progress: Progress = print,
     dbt_args: list[str] | None = None,
+    contract: str | None = None,
 ) -> BuildReport:
-    inputs = inputs or DEFAULT_INPUTS
+    inputs = list(inputs or DEFAULT_INPUTS)
+    # The users' QPV lists are read with every build (the parsers read them too: ingest.reference).
+    if any(USER_QPV_DIR.glob("*.csv")) and not any(USER_QPV_DIR.resolve() == p.resolve() for p in inputs):
+        inputs.append(USER_QPV_DIR)
     db = db.resolve()
     if db.exists() and not db.is_file():
         raise BuildError(f"{db} is not a warehouse file (a folder or a special file): nothing built")
@@ -399,7 +404,7 @@ def build(
             con = connect(str(building))
             try:
                 before = raw_fingerprints(con)
-                report = ingest_paths(con, inputs, force=force, progress=_pausing(progress))
+                report = ingest_paths(con, inputs, force=force, progress=_pausing(progress), contract=contract)
                 report.pruned = prune_missing(con, report.seen)
                 con.execute("checkpoint")
                 after = raw_fingerprints(con)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ingest.build import BuildError, BuildLocked, build, build_lock, default_db
 from ingest.loading import connect
+from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
 from ingest.query import QueryError, render, run_query, status
 
@@ -17,6 +18,16 @@ from ingest.query import QueryError, render, run_query, status
 def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=Path, default=None, help="warehouse file (default: $CDV_DB or ./warehouse.duckdb)"
+    )
+
+
+def _contract_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--contract",
+        metavar="CODE",
+        default=None,
+        help="the contrat de ville of the documents named (CVnnn or CNdddnnX of ref_contracts), when they "
+        "do not say it clearly themselves; to keep it for later builds, write it in a cdv.toml next to them",
     )
 
 
@@ -50,7 +61,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with build_lock(db, wait=args.wait, what="cdv ingest", say=_say):
         con = connect(str(db))
         try:
-            report = ingest_paths(con, args.paths, force=args.force, progress=_say)
+            report = ingest_paths(con, args.paths, force=args.force, progress=_say, contract=args.contract)
         finally:
             con.close()
     for message in report.messages:
@@ -65,7 +76,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     _check_inputs(args.paths)
-    result = build(db, args.paths or None, force=args.force, wait=args.wait, progress=_say)
+    result = build(db, args.paths or None, force=args.force, wait=args.wait, progress=_say, contract=args.contract)
     for message in result.ingest.messages:
         _say(message)
     print(f"warehouse built: {db}")
@@ -110,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ingest.add_argument("paths", nargs="+", type=Path)
     p_ingest.add_argument("--force", action="store_true", help="re-parse documents even when unchanged")
     p_ingest.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    _contract_arg(p_ingest)
     _db_arg(p_ingest)
     p_ingest.set_defaults(func=cmd_ingest)
 
@@ -117,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("paths", nargs="*", type=Path)
     p_build.add_argument("--force", action="store_true", help="re-parse documents even when unchanged")
     p_build.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    _contract_arg(p_build)
     _db_arg(p_build)
     p_build.set_defaults(func=cmd_build)
 
@@ -164,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as exc:
         _say(f"cdv: not started, the warehouse is unchanged: {exc}")
         return 1
-    except (InputError, QueryError) as exc:
+    except (InputError, QueryError, ManifestError) as exc:
         _say(f"cdv: {exc}")
         return 2
     except BuildError as exc:

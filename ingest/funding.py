@@ -35,11 +35,9 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.amounts import AmountMatch, find_amounts
+from ingest.funders import UNKNOWN_FUNDER, Lexicon, Mention, lexicon, role_of
 from ingest.qualifiers import Qualifiers, read_period, read_qualifiers
-from ingest.reference import seed_rows
-from ingest.text import fold
-
-UNKNOWN_FUNDER = "NON_IDENTIFIE"
+from ingest.territories import Territory
 
 _SHARE_AFTER = re.compile(r"^\s*[*x×]\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%[^=€\d]{0,40}=\s*$")
 _BREAKDOWN_AFTER = re.compile(r"^\s*=\s*$")
@@ -54,139 +52,6 @@ _DONT = re.compile(r"^\(\s*dont\b", re.IGNORECASE)
 _FOOTNOTE_MARK = re.compile(r"(\*\*|\(\d\))\s*$")
 # Words that end an amount's own suffix: what follows belongs to the next item.
 _SUFFIX_STOP = re.compile(r"\bpuis\b|\s-\s|;|\s\d+\s*-\s|\s+[A-Z][A-Za-z]+\s*:", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    code: str
-    kind: str  # name | acronym | hint | dispositif
-    alias: str
-
-
-# Characters that Python's case-insensitive matching equates with an ASCII letter although their
-# ``lower()`` is not that letter: mapped before lowering, so that an ASCII needle found in neither
-# the text nor its lowered form proves the pattern cannot match.
-_ASCII_CASE_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_NEEDLE_RUN = re.compile(r"[A-Za-z0-9]{2,}")
-
-
-@dataclass(frozen=True)
-class AliasPattern:
-    """The compiled pattern of one alias, with a literal that every match of it contains.
-
-    ``finditer`` is only run on texts that hold the literal (profiled: matching each of the
-    ~140 aliases on every cell was a tenth of a programme parse, for most of them in vain).
-    """
-
-    pattern: re.Pattern[str]
-    needle: str  # empty: no usable literal, always matched
-    case_sensitive: bool
-
-    @classmethod
-    def of(cls, alias: str, whole_word: bool, case_sensitive: bool) -> AliasPattern:
-        body = r"\s*".join(re.escape(part) for part in alias.split())
-        body = body.replace("'", "['’]").replace("’", "['’]")
-        if whole_word:
-            body = rf"(?<![\w]){body}(?![\w])"
-        runs = _NEEDLE_RUN.findall(alias)
-        needle = max(runs, key=len) if runs else ""
-        return cls(
-            re.compile(body, 0 if case_sensitive else re.IGNORECASE),
-            needle if case_sensitive else needle.lower(),
-            case_sensitive,
-        )
-
-
-def lowered(text: str) -> str:
-    """What case-insensitive needles are looked for in (see ``_ASCII_CASE_TWINS``)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_CASE_TWINS).lower()
-
-
-@dataclass
-class Lexicon:
-    """Funder and dispositif vocabulary of one contract, compiled from the seeds."""
-
-    funder_patterns: list[tuple[AliasPattern, str, str, str]]
-    dispositif_patterns: list[tuple[AliasPattern, str, str]]
-    usual_funder: dict[str, tuple[str, bool]]
-    header_funder: dict[str, str]
-
-    def __post_init__(self) -> None:
-        # One flat list to scan per cell: (needle, case-sensitive, pattern, code, kind, alias).
-        self._scan = [
-            (p.needle, p.case_sensitive, p.pattern, code, kind, alias)
-            for p, code, kind, alias in self.funder_patterns
-        ] + [
-            (p.needle, p.case_sensitive, p.pattern, code, "dispositif", alias)
-            for p, code, alias in self.dispositif_patterns
-        ]
-
-    def matches(self, text: str, prefilter: bool = True) -> list[Mention]:
-        """Every match of every alias in the text, overlapping ones included.
-
-        With ``prefilter`` (the default) an alias whose literal is not in the text is not matched at
-        all (profiled: running the ~140 patterns on every cell was a tenth of a programme parse);
-        ``tests/test_text.py`` holds both ways equal.
-        """
-        found: list[Mention] = []
-        low = lowered(text) if prefilter else ""
-        for needle, case_sensitive, pattern, code, kind, alias in self._scan:
-            if prefilter and needle and needle not in (text if case_sensitive else low):
-                continue
-            for m in pattern.finditer(text):
-                found.append(Mention(m.start(), m.end(), code, kind, alias))
-        return found
-
-    def mentions(self, text: str) -> list[Mention]:
-        """The funders and dispositifs a text names, left to right, the longest at each place."""
-        found = self.matches(text)
-        # Longest match first at each place ("DIRECCTE UT 66" over "DIRECCTE", "ACSE/DRJSCS" over "ACSE").
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        for mention in found:
-            if kept and mention.start < kept[-1].end:
-                continue
-            kept.append(mention)
-        return kept
-
-    def column_funder(self, header: str | None) -> str | None:
-        if not header:
-            return None
-        return self.header_funder.get(fold(header))
-
-
-def _true(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "1", "yes", "t")
-
-
-@lru_cache(maxsize=32)
-def lexicon(contract_code: str | None) -> Lexicon:
-    funder_patterns = []
-    header_funder: dict[str, str] = {}
-    for row in seed_rows("ref_funder_aliases"):
-        scope = (row.get("contract_code") or "").strip()
-        if scope and scope != contract_code:
-            continue
-        alias = row["alias"]
-        pattern = AliasPattern.of(alias, _true(row.get("whole_word")), _true(row.get("case_sensitive")))
-        funder_patterns.append((pattern, row["funder_code"], row.get("match_kind") or "name", alias))
-        if _true(row.get("is_column_header")):
-            header_funder[fold(alias)] = row["funder_code"]
-    dispositif_patterns = [
-        (
-            AliasPattern.of(row["alias"], _true(row.get("whole_word")), _true(row.get("case_sensitive"))),
-            row["dispositif_code"],
-            row["alias"],
-        )
-        for row in seed_rows("ref_dispositif_aliases")
-    ]
-    usual = {
-        row["dispositif_code"]: (row.get("usual_funder_code") or "", _true(row.get("usual_funder_exclusive")))
-        for row in seed_rows("ref_dispositifs")
-    }
-    return Lexicon(funder_patterns, dispositif_patterns, usual, header_funder)
 
 
 @dataclass
@@ -331,7 +196,7 @@ def _paren_end(text: str, amount: AmountMatch) -> int:
 class CellContext:
     column_header: str | None
     row_type: str
-    contract_code: str | None
+    territory: Territory
     calendar: tuple[int | None, int | None, str] = (None, None, "")
     note: str | None = None
 
@@ -363,7 +228,7 @@ def _decide_funder(
     label_mentions: list[Mention],
     inherited: Mention | None,
     footnote: Mention | None,
-    column: str | None,
+    column: Mention | None,
     lex: Lexicon,
 ) -> tuple[str, str, str, float, Mention | None]:
     """(funder_code, funder_rule, funder_source, confidence, deciding mention)."""
@@ -379,17 +244,17 @@ def _decide_funder(
     if footnote is not None:
         return footnote.code, "footnote", "text", 0.75, footnote
     dispositifs = [
-        m for m in label_mentions if m.kind == "dispositif" and lex.usual_funder.get(m.code, ("", False))[0]
+        m for m in label_mentions if m.kind == "dispositif" and lex.usual(m.code)[0]
     ]
-    exclusive = [m for m in dispositifs if lex.usual_funder[m.code][1]]
+    exclusive = [m for m in dispositifs if lex.usual(m.code)[1]]
     if exclusive:
-        return lex.usual_funder[exclusive[-1].code][0], "dispositif", "dispositif", 0.9, exclusive[-1]
+        return lex.usual(exclusive[-1].code)[0], "dispositif", "dispositif", 0.9, exclusive[-1]
     if inherited is not None:
         return inherited.code, "inherited", "text", 0.9, inherited
     if dispositifs:
-        return lex.usual_funder[dispositifs[-1].code][0], "dispositif", "dispositif", 0.8, dispositifs[-1]
-    if column:
-        return column, "column", "column", 0.95, None
+        return lex.usual(dispositifs[-1].code)[0], "dispositif", "dispositif", 0.8, dispositifs[-1]
+    if column is not None:
+        return column.code, "column", "column", 0.95, column
     return UNKNOWN_FUNDER, "none", "column", 0.3, None
 
 
@@ -405,7 +270,7 @@ def _years(own: Qualifiers, head: Qualifiers | None, calendar: tuple[int | None,
 
 def read_cell(text: str, context: CellContext) -> CellReading:
     """Funding lines and pledges of one cell; never raises on odd text."""
-    lex = lexicon(context.contract_code)
+    lex = lexicon(context.territory)
     reading = CellReading()
     amounts = []
     for amount in find_amounts(text):
@@ -447,11 +312,16 @@ def read_cell(text: str, context: CellContext) -> CellReading:
         carries = rule in ("named", "wording", "footnote", "inherited") or (
             rule == "dispositif"
             and decided_by is not None
-            and lex.usual_funder.get(decided_by.code, ("", False))[1]
+            and lex.usual(decided_by.code)[1]
         )
         if carries:
             inherited = Mention(
-                clause.start, clause.end, funder, "inherited", decided_by.alias if decided_by else funder
+                clause.start,
+                clause.end,
+                funder,
+                "inherited",
+                decided_by.alias if decided_by else funder,
+                decided_by.name if decided_by else None,
             )
         own = read_qualifiers(span)
         year_start, year_end, year_source, year_text = _years(own, head if index else None, context.calendar)
@@ -488,7 +358,9 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "part_amounts_eur": [p.value for p in clause.parts] + [d.value for d in clause.dont] or None,
                 "detail": details or None,
                 "funder_code": funder,
-                "funder_text": decided_by.alias if decided_by else context.column_header,
+                "funder_role": role_of(funder),
+                "funder_name": decided_by.name if decided_by else None,
+                "funder_text": context.column_header if rule == "column" or not decided_by else decided_by.alias,
                 "funder_rule": rule,
                 "funder_source": source,
                 "dispositif_code": dispositif.code if dispositif else None,
@@ -506,7 +378,7 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "clause_text": span.strip(),
             }
         )
-    _pledges(text, clauses, mentions, column, footnote, lex, reading)
+    _pledges(text, clauses, mentions, column, context.column_header, footnote, lex, reading)
     return reading
 
 
@@ -566,7 +438,8 @@ def _pledges(
     text: str,
     clauses: list[Clause],
     mentions: list[Mention],
-    column: str | None,
+    column: Mention | None,
+    header: str | None,
     footnote: Mention | None,
     lex: Lexicon,
     reading: CellReading,
@@ -598,7 +471,9 @@ def _pledges(
         {
             "pledge_kind": kind,
             "funder_code": funder,
-            "funder_text": decided_by.alias if decided_by else column,
+            "funder_role": role_of(funder),
+            "funder_name": decided_by.name if decided_by else None,
+            "funder_text": header if rule == "column" or not decided_by else decided_by.alias,
             "funder_rule": rule,
             "funder_source": source,
             "dispositif_code": dispositif.code if dispositif else None,

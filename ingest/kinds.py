@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest import anct, annex, programme
+from ingest import anct, annex, programme, qpv_list
 from ingest.records import ParseResult
 
 # Below this score a document is of no known kind: it is reported, not guessed.
@@ -26,6 +26,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind(anct.KIND_POSTS, anct.detect_posts, anct.parse_posts, single_contract=False),
     Kind(anct.KIND_CONTRACTS, anct.detect_contracts, anct.parse_contracts, single_contract=False),
+    Kind(qpv_list.KIND, qpv_list.detect, qpv_list.parse, single_contract=False),
     Kind(programme.KIND, programme.detect, programme.parse),
     Kind(annex.KIND, annex.detect, annex.parse),
 )

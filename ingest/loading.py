@@ -73,6 +73,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table, columns in RAW_TABLES.items():
         body = ", ".join(f'"{name}" {ctype}' for name, ctype in columns)
         con.execute(f"create table if not exists raw.{table} ({body})")
+        # A warehouse of an earlier version lacks the columns added since: added empty (the parser
+        # version changed with them, so every document is read again and fills them).
+        present = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        for name, ctype in columns:
+            if name not in present:
+                con.execute(f'alter table raw.{table} add column "{name}" {ctype}')
 
 
 def arrow_table(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
@@ -125,6 +137,7 @@ def prepare_tables(doc: Document) -> dict[str, pa.Table]:
                 "document_file": doc.file_name,
                 "kind": doc.kind,
                 "contract_code": doc.result.contract_code,
+                **_contract_columns(doc.result),
                 "size_bytes": doc.size_bytes,
                 "line_count": doc.line_count,
                 "encoding": doc.encoding,
@@ -150,6 +163,22 @@ def prepare_tables(doc: Document) -> dict[str, pa.Table]:
         ],
     )
     return tables
+
+
+def _contract_columns(result: ParseResult) -> dict[str, Any]:
+    """How the document's contract was recognised (``ingest.contracts.ContractMatch``), and its QPVs."""
+    match = result.contract
+    if match is None:
+        return {}
+    return {
+        "contract_confidence": match.confidence,
+        "contract_rule": match.rule,
+        "contract_evidence": match.evidence or None,
+        "contract_evidence_line": match.line,
+        "contract_candidates": list(match.candidates) or None,
+        "contract_qpvs": list(result.contract_qpvs) or None,
+        "contract_qpv_rule": result.contract_qpv_rule,
+    }
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, sha256: str | None, file_name: str | None) -> None:

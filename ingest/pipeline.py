@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingest import PARSER_VERSION, programme
+from ingest import PARSER_VERSION
+from ingest.contracts import ContractMatch, recognise_contract
 from ingest.kinds import recognise
 from ingest.loading import (
     Document,
@@ -34,10 +35,12 @@ from ingest.loading import (
     prepare_tables,
     record_rejection,
 )
+from ingest.manifest import MANIFEST_NAME, contract_hint
 from ingest.reading import ReadText, document_sha256, max_input_bytes, read_file
 from ingest.records import Issue, ParseResult
-from ingest.reference import detect_contract
+from ingest.reference import reference_fingerprint
 from ingest.schema import RAW_TABLES
+from ingest.territories import contract_qpvs
 
 Progress = Callable[[str], None]
 
@@ -79,7 +82,7 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
             )
         root = path.resolve()
         for candidate in sorted(path.rglob("*")):
-            if not candidate.is_file() or candidate.name.startswith((".", "README")):
+            if not candidate.is_file() or candidate.name.startswith((".", "README")) or candidate.name == MANIFEST_NAME:
                 continue
             if any(part.startswith(".") for part in candidate.relative_to(path).parts):
                 continue
@@ -89,12 +92,19 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_document(path: Path) -> Document:
-    """Read and parse one file; never raises on bad content."""
-    return _parse(read_file(path))
+def parser_version(hint: str | None = None) -> str:
+    """The version a document is parsed by: the parser's own, the reference it reads (seeds and the
+    users' QPV lists: a change re-reads the documents) and the contract the user gave, if any."""
+    version = f"{PARSER_VERSION}+{reference_fingerprint()}"
+    return f"{version}+{hint}" if hint else version
 
 
-def _parse(read: ReadText) -> Document:
+def read_document(path: Path, hint: str | None = None) -> Document:
+    """Read and parse one file; never raises on bad content. ``hint``: the contract the user gives."""
+    return _parse(read_file(path), hint)
+
+
+def _parse(read: ReadText, hint: str | None = None) -> Document:
     path = read.path
     issues = list(read.issues)
     kind_name = "unknown"
@@ -117,30 +127,23 @@ def _parse(read: ReadText) -> Document:
                 )
             else:
                 kind_name = kind.name
+                match: ContractMatch | None = None
+                if kind.single_contract:
+                    match = recognise_contract(text, hint)
                 try:
-                    result = kind.parse(read.lines)
+                    result = kind.parse(read.lines, match) if kind.single_contract else kind.parse(read.lines)
                 except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the other documents
                     result = ParseResult(kind=kind_name)
                     issues.append(
                         Issue(None, "error", "parser_crashed", f"the {kind_name} parser failed: {exc!r}", "")
                     )
-                if result.contract_code is None and kind.single_contract:
-                    # The programme parser searched this same text already (it needs the contract for
-                    # its funders and QPVs): searching again would only cost a fold of the whole text.
-                    code = None
-                    if kind.name not in _CONTRACT_SEARCHED_BY_PARSER or not result.tables:
-                        code, _alias = detect_contract(text)
-                    result.contract_code = code
-                    if code is None:
-                        issues.append(
-                            Issue(
-                                None,
-                                "warning",
-                                "unknown_contract",
-                                "no contrat de ville named in the document matches ref_contract_aliases",
-                                "",
-                            )
-                        )
+                if match is not None:
+                    result.contract = match
+                    result.contract_code = match.code
+                    if result.contract_qpv_rule is None and match.code:
+                        found, rule = contract_qpvs(match.code)
+                        result.contract_qpvs, result.contract_qpv_rule = [q.code for q in found], rule
+                    issues.extend(_contract_issues(match))
     return Document(
         file_name=path.name,
         sha256=read.sha256,
@@ -148,14 +151,29 @@ def _parse(read: ReadText) -> Document:
         line_count=len(read.lines),
         encoding=read.encoding,
         kind=kind_name,
-        parser_version=PARSER_VERSION,
+        parser_version=parser_version(hint),
         result=result,
         extra_issues=issues,
     )
 
 
-# Kinds whose parser runs ``detect_contract`` on the whole text itself (see ``programme._Parser``).
-_CONTRACT_SEARCHED_BY_PARSER = frozenset({programme.KIND})
+def _contract_issues(match: ContractMatch) -> list[Issue]:
+    """The issue rows a contract recognition leaves: none when a contract was taken without doubt."""
+    if match.code is None:
+        rule = "ambiguous_contract" if match.rule == "ambiguous" else "unknown_contract"
+        return [Issue(match.line, "warning", rule, match.message, match.evidence)]
+    if match.rule != "user" and match.confidence < 0.8:
+        others = f" (other candidates: {', '.join(match.candidates)})" if match.candidates else ""
+        return [
+            Issue(
+                match.line,
+                "info",
+                "contract_low_confidence",
+                f"contract {match.code} recognised by its {match.rule} with confidence {match.confidence}{others}",
+                match.evidence,
+            )
+        ]
+    return []
 
 
 @dataclass
@@ -170,11 +188,11 @@ class Prepared:
     tables: dict[str, pa.Table]
 
 
-def prepare_document(path: Path) -> Prepared | OSError:
+def prepare_document(path: Path, hint: str | None = None) -> Prepared | OSError:
     """Read, parse and convert one file: what a worker process does. An unreadable file is returned,
     not raised, so that its place in the input order keeps its message."""
     try:
-        doc = read_document(path)
+        doc = read_document(path, hint)
     except OSError as exc:
         return exc
     tables = prepare_tables(doc)
@@ -199,9 +217,12 @@ class _Planned:
     path: Path
     sha256: str | OSError | None  # None: not a regular file, parsed (and reported) whatever it is
     parse: bool
+    hint: str | None = None  # the contract the user gives for it
 
 
-def _plan(con: duckdb.DuckDBPyConnection, files: list[Path], force: bool) -> list[_Planned]:
+def _plan(
+    con: duckdb.DuckDBPyConnection, files: list[Path], force: bool, hints: dict[Path, str | None]
+) -> list[_Planned]:
     """Which files need parsing: not those whose content is loaded already under the same name by
     this parser version (unchanged), nor those whose content is loaded, or comes earlier in this
     run, under another name (duplicates). Decided again, file by file, when loading: this only
@@ -214,15 +235,16 @@ def _plan(con: duckdb.DuckDBPyConnection, files: list[Path], force: bool) -> lis
     planned = []
     earlier: set[str] = set()
     for path in files:
+        hint = hints.get(path)
         sha = _file_sha256(path)
         if sha is None or isinstance(sha, OSError):
-            planned.append(_Planned(path, sha, True))
+            planned.append(_Planned(path, sha, True, hint))
             continue
         previous = loaded.get(sha, [])
         same = [version for name, version in previous if name == path.name]
-        unchanged = bool(same) and not force and all(v == PARSER_VERSION for v in same)
+        unchanged = bool(same) and not force and all(v == parser_version(hint) for v in same)
         duplicate = not same and (bool(previous) or sha in earlier)
-        planned.append(_Planned(path, sha, not (unchanged or duplicate)))
+        planned.append(_Planned(path, sha, not (unchanged or duplicate), hint))
         earlier.add(sha)
     return planned
 
@@ -269,7 +291,7 @@ def _prepared_in_order(plans: list[_Planned], workers: int) -> Iterator[Prepared
     caller in a bounded window of processes; the caller consumes in input order."""
     if workers <= 0:
         for plan in plans:
-            yield prepare_document(plan.path) if plan.parse else None
+            yield prepare_document(plan.path, plan.hint) if plan.parse else None
         return
     pending: deque[tuple[int, Future[Prepared | OSError]]] = deque()
     todo = deque(i for i, plan in enumerate(plans) if plan.parse)
@@ -285,7 +307,7 @@ def _prepared_in_order(plans: list[_Planned], workers: int) -> Iterator[Prepared
             for index in range(len(plans)):
                 while todo and len(pending) < workers * WINDOW_PER_WORKER:
                     ahead = todo.popleft()
-                    pending.append((ahead, pool.submit(prepare_document, plans[ahead].path)))
+                    pending.append((ahead, pool.submit(prepare_document, plans[ahead].path, plans[ahead].hint)))
                 if pending and pending[0][0] == index:
                     yield pending.popleft()[1].result()
                 else:
@@ -319,6 +341,7 @@ def ingest_paths(
     force: bool = False,
     progress: Progress = lambda _: None,
     workers: int | None = None,
+    contract: str | None = None,
 ) -> IngestReport:
     """Load the files named (and those inside the folders named), in input order, each document
     whole or not at all.
@@ -327,13 +350,15 @@ def ingest_paths(
     version is kept without being parsed (``force`` parses and loads it again). The others are
     parsed, in worker processes when there is enough to parse (``workers``, default from
     ``ingest_workers``), and loaded here in input order, so that the result does not depend on the
-    number of workers. New documents are written in batches (``CDV_INGEST_BATCH`` documents per
+    number of workers. ``contract`` is the contract the user gives for every file named (else each
+    file's ``cdv.toml``, else what the document says: ``ingest.manifest``). New documents are written in batches (``CDV_INGEST_BATCH`` documents per
     transaction, default ``BATCH_DOCUMENTS``; 1 gives one transaction per document); a document that
     replaces older rows gets a transaction of its own.
     """
     report = IngestReport()
     files = input_files(paths)
-    plans = _plan(con, files, force)
+    hints = {path: contract_hint(path, contract) for path in files}
+    plans = _plan(con, files, force, hints)
     if workers is None:
         workers = ingest_workers([plan for plan in plans if plan.parse])
     present = _present_documents(con)
@@ -390,7 +415,7 @@ def _ingest_one(
         previous = _already_loaded(con, sha) if sha in present.shas else []
         same_name = [name for name, version in previous if name == path.name]
         other_name = [name for name, _ in previous if name != path.name]
-        if same_name and not force and all(v == PARSER_VERSION for n, v in previous if n == path.name):
+        if same_name and not force and all(v == parser_version(plan.hint) for n, v in previous if n == path.name):
             report.unchanged.append(path.name)
             pending.say(f"{prefix}: unchanged, kept")
             return
@@ -415,7 +440,7 @@ def _ingest_one(
             # run changed), or changed on disk since it was hashed: parse it now, and decide again
             # on the content actually read.
             if ready is None:
-                ready = prepare_document(path)
+                ready = prepare_document(path, plan.hint)
             if isinstance(ready, Prepared):
                 sha = ready.doc.sha256
             continue

@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.contracts import ContractMatch, document_territory, recognise_contract
 from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar, sub_action_key
 from ingest.records import ParseResult
-from ingest.reference import detect_contract
 from ingest.territory import resolve, territory_part
 from ingest.text import clean_block, fold, strip_html, strip_tags
 
@@ -161,10 +161,16 @@ class _Fiche:
 
 
 class _Parser:
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], contract: ContractMatch | None = None) -> None:
         self.lines = lines
         self.result = ParseResult(kind=KIND)
-        self.result.contract_code, _ = detect_contract("\n".join(lines))
+        text = "\n".join(lines)
+        match = contract if contract is not None else recognise_contract(text)
+        self.territory = document_territory(text, match)
+        self.result.contract = match
+        self.result.contract_code = match.code
+        self.result.contract_qpvs = [q.code for q in self.territory.qpvs]
+        self.result.contract_qpv_rule = self.territory.qpv_rule
         self.summary: dict[str, dict[str, str | None]] = {}
         self.pillar: str | None = None
         self.axis: tuple[str, str] | None = None
@@ -178,6 +184,7 @@ class _Parser:
         self.table_count = 0
         self.in_participation = False
         self.in_summary = False
+        self.all_warned = False
 
     # -- helpers ---------------------------------------------------------------------------------
     def text(self, number: int) -> str:
@@ -502,14 +509,44 @@ class _Parser:
         territory = clean_block("\n".join(fiche.fields.get("territoire", []))) if fiche else ""
         text = territory_part(territory, sub_action_key(table.sub_action)) or territory
         line = fiche.field_lines.get("territoire") if fiche else None
-        matches = resolve(text, self.result.contract_code)
+        matches = resolve(text, self.territory)
         if territory and not matches:
             self.issue(
                 line,
                 "warning",
                 "territory_not_resolved",
-                f"no QPV or known place in the territory of fiche {table.fiche_code}: '{text[:80]}'",
+                f"no QPV of the contract or known place in the territory of fiche {table.fiche_code}: "
+                f"'{text[:80]}': its money goes to HORS_QPV",
             )
+        elif any(m.qpv_code == "NONE" for m in matches) and not any(m.qpv_code.startswith("Q") for m in matches):
+            self.issue(
+                line,
+                "info",
+                "territory_outside_qpv",
+                f"the territory of fiche {table.fiche_code} names a place that is not a QPV "
+                f"('{text[:80]}'): its money goes to HORS_QPV",
+            )
+        for match in matches:
+            if match.match_kind == "outside_contract":
+                self.issue(
+                    line,
+                    "info",
+                    "qpv_outside_contract_list",
+                    f"{match.qpv_code} ({match.alias}) is named in fiche {table.fiche_code} but its commune was not "
+                    "known to be the contract's: taken as one of the contract's QPVs",
+                )
+                if match.qpv_code not in self.result.contract_qpvs:
+                    self.result.contract_qpvs.append(match.qpv_code)
+            if match.qpv_code == "ALL" and not self.territory.qpvs and not self.all_warned:
+                self.all_warned = True
+                self.issue(
+                    line,
+                    "warning",
+                    "contract_qpvs_unknown",
+                    f"'{match.alias}' means every QPV of the contract, but no QPV of "
+                    f"{self.result.contract_code or 'an unknown contract'} is in the reference "
+                    "(add its région's QPV list to reference/qpv/): that money goes to HORS_QPV",
+                )
         targets = [(m.qpv_code, m.match_kind, m.alias) for m in matches] or [("NONE", "unspecified", None)]
         for n, (code, kind, alias) in enumerate(targets, start=1):
             self.result.add(
@@ -535,7 +572,7 @@ class _Parser:
         context = CellContext(
             column_header=cell.header,
             row_type=row_type,
-            contract_code=self.result.contract_code,
+            territory=self.territory,
             calendar=sub_action_calendar(calendar_text, table.sub_action),
             note=" ".join(table.notes) or None,
         )
@@ -810,5 +847,5 @@ def _report_duplicate_texts(parser: _Parser) -> None:
             seen[key] = row["fiche_code"]
 
 
-def parse(lines: list[str]) -> ParseResult:
-    return _Parser(lines).run()
+def parse(lines: list[str], contract: ContractMatch | None = None) -> ParseResult:
+    return _Parser(lines, contract).run()

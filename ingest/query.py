@@ -134,6 +134,47 @@ def render(result: QueryResult, fmt: str, max_width: int = 60) -> str:
     return "\n".join(parts)
 
 
+def format_eur(value: Any) -> str:
+    """An amount in euros the French way: 1 234 567 € (whole euros; cents when there are any)."""
+    if value is None:
+        return "-"
+    amount = Decimal(str(value))
+    text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
+    return text.replace(",", "\u202f").replace(".", ",") + " €"
+
+
+def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Per contract document: the contract recognised, how, how sure, and what its reading gave."""
+    try:
+        rows = con.execute(
+            """
+            select document_file, contract_code, contract_name, contract_rule, contract_confidence,
+                contract_evidence, qpv_count, funding_line_count, funding_eur, local_funder_eur,
+                unidentified_eur, qpv_eur, hors_qpv_eur
+            from analytics.contract_recognition order by contract_code nulls first, document_file
+            """
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    out = ["contracts recognised (per document):"]
+    for (name, code, contract, rule, confidence, evidence, qpvs, count, eur, local, unknown, in_qpv, hors) in rows:
+        if code is None:
+            out.append(f"  {name}: NO CONTRACT ({rule}): give it with --contract or a cdv.toml")
+            continue
+        out.append(
+            f"  {name}: {code} {contract} — by {rule}, confidence {confidence:.2f}"
+            + (f" («{evidence[:60]}»)" if evidence else "")
+        )
+        if count:
+            allocated = (in_qpv or 0) + (hors or 0)
+            share = f"{100 * in_qpv / allocated:.0f} %" if allocated else "-"
+            out.append(
+                f"    {count} funding lines, {format_eur(eur)}; local funders {format_eur(local)}; "
+                f"no funder {format_eur(unknown)}; {qpvs} QPVs, {share} of the money on a QPV"
+            )
+    return out
+
+
 def status(db: Path) -> str:
     con = open_read_only(db)
     try:
@@ -144,6 +185,7 @@ def status(db: Path) -> str:
             "select document_file, kind, document_sha256, contract_code from raw.documents order by 1"
         ).fetchall():
             lines.append(f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}")
+        lines.extend(_recognition_lines(con))
         lines.append("rows:")
         for table in ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives"):
             try:

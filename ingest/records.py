@@ -40,6 +40,10 @@ class ParseResult:
 
     kind: str
     contract_code: str | None = None
+    # How the contract was recognised (``ingest.contracts.ContractMatch``), and its QPVs as read.
+    contract: Any = None
+    contract_qpvs: list[str] = field(default_factory=list)
+    contract_qpv_rule: str | None = None
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 

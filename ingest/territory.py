@@ -1,65 +1,176 @@
 """Which priority neighbourhoods (QPV) a fiche or sub-action is about, from its territory text.
 
-The words are matched against ``ref_qpv_aliases`` (case-, accent- and hyphen-insensitive,
-longest alias first): an alias names one QPV, several QPVs (one row each), all the
-contract's QPVs (``ALL``) or a place that is not a QPV (``NONE``: it resolves downstream
-to the explicit "outside QPV / unspecified" member, it is never dropped). A place in
-parentheses right after a QPV name is a part of that QPV ("Centre-Ancien (Axe Foch-
-Augustins-Fusterie)"), not a second territory.
+The text is read against the QPVs of the document's contract (``ingest.territories``), by rule:
+
+- a QPV is named by its official name or by a part of it, folded (case, accents, hyphens), linking
+  words and the words "quartier", "QPV", "ZUS" left out, plurals read as singulars: "Centre ancien"
+  is "Quartier Centre Ancien", "Champ de Mars" is "Quartier Champs De Mars", "La Conte" is
+  "La Conte - Ozanam". A part names every QPV whose name holds it ("Bas-Vernet" is both "Bas-Vernet
+  Ancien" and "Bas-Vernet Nouveau"); a part of one word needs five letters and not to be a common
+  place word ("centre", "nord", "haut"...), a whole name needs nothing more;
+- ``ref_qpv_aliases`` adds the names of sub-neighbourhoods, keyed by QPV code (valid wherever that
+  QPV is the contract's), the words for "every QPV of the contract" (``ALL``) and the words for
+  places that are not QPVs (``NONE``);
+- "les neuf quartiers prioritaires", "les 3 QPV" also mean every QPV of the contract; so does a bare
+  "QPV" / "quartier prioritaire" with no QPV named;
+- a QPV of the contract's département that is not among the contract's (its commune was not known
+  to be the contract's) is taken when named by its whole name or a part of two words or more.
+
+At each place of the text the longest run of words that names something wins. A place in
+parentheses right after a QPV name is a part of that QPV ("Centre-Ancien (Axe Foch-Augustins-
+Fusterie)"), not a second territory. Anything else names no QPV: the caller resolves an unresolved
+territory to the explicit "outside QPV / unspecified" member, with an issue.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from ingest.reference import seed_rows
+from ingest.territories import GENERIC_PLACE_WORDS, STOPWORDS, Qpv, Territory, qpvs_of_department
 from ingest.text import fold
+
+# Words of QPV names that say "neighbourhood", not which one.
+_NAME_NOISE = frozenset("quartier qpv qp zus zone nouveau_qpv".split())
+_NUMBER_WORDS = (
+    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize dix-sept "
+    "dix-huit dix-neuf vingt"
+).split()
+_COUNTED_ALL = re.compile(
+    rf"(?<![a-z0-9])(?:les|des|aux|nos|ses|ces)\s+(?:[0-9]{{1,2}}|{'|'.join(w.replace('-', ' ') for w in _NUMBER_WORDS)})"
+    r"\s+(?:quartiers?|qpv|qp)(?![a-z0-9])"
+)
+_GENERIC_QPV = re.compile(r"(?<![a-z0-9])(?:qpv|qp|quartiers?\s+prioritaires?|quartiers?\s+politique\s+de\s+la\s+ville)(?![a-z0-9])")
+# A run of one word names a QPV part only from this many letters on.
+_MIN_PART_LETTERS = 5
 
 
 @dataclass(frozen=True)
 class TerritoryMatch:
     qpv_code: str
-    match_kind: str
+    match_kind: str  # exact | name_part | alias | outside_contract | all | not_qpv
     alias: str
     start: int
     end: int
 
 
-@lru_cache(maxsize=32)
-def _aliases(contract_code: str | None) -> tuple[tuple[str, re.Pattern[str], str, str, str], ...]:
-    """The contract's aliases, folded, with their whole-word pattern compiled once, longest first."""
+def _singular(token: str) -> str:
+    return token[:-1] if len(token) > 3 and token.endswith(("s", "x")) else token
+
+
+def _key_tokens(text: str) -> list[str]:
+    return [_singular(t) for t in fold(text).split() if t not in STOPWORDS]
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    return tuple(t for t in _key_tokens(name) if t not in _NAME_NOISE)
+
+
+@dataclass(frozen=True)
+class _Token:
+    key: str
+    start: int  # character offsets in the folded text
+    end: int
+
+
+def _tokens(folded: str) -> list[_Token]:
+    tokens = []
+    for match in re.finditer(r"[a-z0-9%€]+", folded):
+        word = match.group(0)
+        if word in STOPWORDS:
+            continue
+        tokens.append(_Token(_singular(word), match.start(), match.end()))
+    return tokens
+
+
+@cache
+def _alias_rows() -> tuple[tuple[tuple[str, ...], str, str, str], ...]:
     rows = []
     for row in seed_rows("ref_qpv_aliases"):
-        scope = (row.get("contract_code") or "").strip()
-        if scope and scope != contract_code:
-            continue
-        key = fold(row["alias"])
+        key = tuple(_key_tokens(row["alias"]))
         if key:
-            pattern = re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
-            rows.append((key, pattern, row["qpv_code"], row.get("match_kind") or "alias", row["alias"]))
-    # Longest first, so "quartier bas vernet est" wins over "bas vernet".
-    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+            rows.append((key, row["qpv_code"], row.get("match_kind") or "alias", row["alias"]))
+    return tuple(rows)
 
 
-def resolve(text: str | None, contract_code: str | None) -> list[TerritoryMatch]:
-    """QPV targets named by a territory text, in text order (several rows for a multi-QPV alias)."""
+def _contains(name: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    n = len(run)
+    return any(name[i : i + n] == run for i in range(len(name) - n + 1))
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The names a territory text can use, for one contract."""
+
+    names: tuple[tuple[Qpv, tuple[str, ...], bool], ...]  # QPV, name key, is the contract's
+    aliases: tuple[tuple[tuple[str, ...], str, str, str], ...]
+    longest: int
+
+
+@cache
+def _index(territory: Territory) -> _Index:
+    own = {q.code for q in territory.qpvs}
+    names: list[tuple[Qpv, tuple[str, ...], bool]] = [(q, _name_key(q.name), True) for q in territory.qpvs]
+    if territory.department is not None:
+        names += [
+            (q, _name_key(q.name), False) for q in qpvs_of_department(territory.department.code) if q.code not in own
+        ]
+    aliases = tuple(
+        row for row in _alias_rows() if row[1] in ("ALL", "NONE") or row[1] in own
+    )
+    longest = max([len(key) for _, key, _ in names] + [len(row[0]) for row in aliases] + [1])
+    return _Index(tuple(names), aliases, longest)
+
+
+def _run_matches(index: _Index, run: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """What a run of words names: (code, kind, alias) for each QPV, ALL or NONE."""
+    found: list[tuple[str, str, str]] = []
+    for key, code, kind, alias in index.aliases:
+        if key == run:
+            found.append((code, kind, alias))
+    part_ok = len(run) >= 2 or (len(run[0]) >= _MIN_PART_LETTERS and run[0] not in GENERIC_PLACE_WORDS)
+    for qpv, key, own in index.names:
+        if not key:
+            continue
+        whole = key == run
+        if not whole and not (part_ok and _contains(key, run)):
+            continue
+        if not own and not (whole or len(run) >= 2):
+            continue
+        kind = "exact" if whole else "name_part"
+        found.append((qpv.code, kind if own else "outside_contract", qpv.name))
+    return found
+
+
+def resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:
+    """QPV targets named by a territory text, in text order (one row per QPV; ALL and NONE kept)."""
     if not text:
         return []
     folded = fold(text)
-    taken: list[tuple[int, int]] = []
+    index = _index(territory)
+    tokens = _tokens(folded)
     found: list[TerritoryMatch] = []
-    for key, pattern, code, kind, alias in _aliases(contract_code):
-        if key not in folded:  # the pattern's literal: most aliases are absent from a given text
-            continue
-        for match in pattern.finditer(folded):
-            span = (match.start(), match.end())
-            if any(s < span[1] and span[0] < e for s, e in taken if (s, e) != span):
-                continue
-            if span not in taken:
-                taken.append(span)
-            found.append(TerritoryMatch(code, kind, alias, *span))
+    position = 0
+    while position < len(tokens):
+        taken = 0
+        for length in range(min(index.longest, len(tokens) - position), 0, -1):
+            run = tuple(t.key for t in tokens[position : position + length])
+            matches = _run_matches(index, run)
+            if matches:
+                start, end = tokens[position].start, tokens[position + length - 1].end
+                found.extend(TerritoryMatch(code, kind, alias, start, end) for code, kind, alias in matches)
+                taken = length
+                break
+        position += taken or 1
+    for match in _COUNTED_ALL.finditer(folded):
+        if not any(m.start < match.end() and match.start() < m.end for m in found):
+            found.append(TerritoryMatch("ALL", "all", match.group(0), match.start(), match.end()))
+    if not found:
+        generic = _GENERIC_QPV.search(folded)
+        if generic is not None:
+            found.append(TerritoryMatch("ALL", "all", generic.group(0), generic.start(), generic.end()))
     found.sort(key=lambda m: (m.start, m.qpv_code))
     kept = _drop_parenthesised_parts(text, found)
     seen: set[str] = set()
@@ -73,16 +184,14 @@ def resolve(text: str | None, contract_code: str | None) -> list[TerritoryMatch]
 
 def _drop_parenthesised_parts(text: str, found: list[TerritoryMatch]) -> list[TerritoryMatch]:
     """A not-QPV place in parentheses right after a QPV is a part of that QPV."""
-    folded_parens = [
-        (fold(text[: m.start()]), fold(text[: m.end()])) for m in re.finditer(r"\([^()]*\)", text)
-    ]
+    folded_parens = [(len(fold(text[: m.start()])), len(fold(text[: m.end()]))) for m in re.finditer(r"\([^()]*\)", text)]
     kept = []
     for match in found:
-        inside = any(len(a) <= match.start and match.end <= len(b) + 1 for a, b in folded_parens)
+        inside = any(a <= match.start and match.end <= b + 1 for a, b in folded_parens)
         if (
             match.match_kind == "not_qpv"
             and inside
-            and any(other.match_kind in ("exact", "alias") and other.end <= match.start for other in found)
+            and any(other.qpv_code.startswith("Q") and other.end <= match.start for other in found)
         ):
             continue
         kept.append(match)

@@ -15,7 +15,7 @@ documents as (
 
 funders as (
 
-    select * from {{ ref('ref_funders') }}
+    select * from {{ ref('int_funders') }}
 
 ),
 
@@ -29,7 +29,8 @@ final as (
         pledges.financing_type,
         pledges.pledge_kind,
         pledges.funder_code,
-        funders.funder_name,
+        coalesce(funders.funder_name, pledges.funder_name, pledges.funder_code) as funder_name,
+        funders.funder_role,
         pledges.funder_rule,
         pledges.funder_source,
         pledges.dispositif_code as dispositif,

@@ -11,13 +11,13 @@ posts as (
 
 dispositifs as (
 
-    select * from {{ ref('ref_dispositifs') }}
+    select * from {{ ref('stg_reference__dispositifs') }}
 
 ),
 
 funders as (
 
-    select * from {{ ref('ref_funders') }}
+    select * from {{ ref('int_funders') }}
 
 ),
 
@@ -48,7 +48,10 @@ final as (
         null::varchar as column_header,
         dispositifs.usual_funder_code as funder_code,
         funders.funder_name,
+        null::varchar as funder_name_before_2016,
         funders.funder_type,
+        funders.funder_role,
+        funders.territory_code as funder_territory_code,
         funders.parent_code as funder_parent_code,
         'ANCT open data: ' || dispositifs.dispositif_label as funder_text,
         'dataset' as funder_rule,

@@ -21,13 +21,25 @@ documents as (
 
 funders as (
 
-    select * from {{ ref('ref_funders') }}
+    select * from {{ ref('int_funders') }}
 
 ),
 
 dispositifs as (
 
-    select * from {{ ref('ref_dispositifs') }}
+    select * from {{ ref('stg_reference__dispositifs') }}
+
+),
+
+contracts as (
+
+    select * from {{ ref('stg_reference__contracts') }}
+
+),
+
+departements as (
+
+    select * from {{ ref('stg_reference__departements') }}
 
 ),
 
@@ -47,8 +59,15 @@ joined as (
         lines.financing_type,
         lines.column_header,
         lines.funder_code,
-        funders.funder_name,
+        coalesce(funders.funder_name, lines.funder_name, lines.funder_code) as funder_name,
+        -- A Région before 2016 is the former région of the contract's département.
+        case
+            when funders.funder_role = 'region' and departements.region_name_before_2016 is not null
+                then 'Région ' || departements.region_name_before_2016
+        end as funder_name_before_2016,
         funders.funder_type,
+        funders.funder_role,
+        funders.territory_code as funder_territory_code,
         funders.parent_code as funder_parent_code,
         lines.funder_text,
         lines.funder_rule,
@@ -96,6 +115,10 @@ joined as (
         on lines.document_sha256 = documents.document_sha256
     left join funders
         on lines.funder_code = funders.funder_code
+    left join contracts
+        on documents.contract_code = contracts.contract_code
+    left join departements
+        on contracts.department = departements.department_code
     left join dispositifs
         on lines.dispositif_code = dispositifs.dispositif_code
 

@@ -14,9 +14,22 @@ targets as (
 
 ),
 
-qpvs as (
+documents as (
 
-    select * from {{ ref('ref_qpv') }}
+    select * from {{ ref('stg_documents__documents') }}
+
+),
+
+document_qpvs as (
+
+    -- The QPVs of each document's contract as the ingest read them: the reference's (by rule or
+    -- explicit) and those the document names in its département.
+    select
+        document_sha256,
+        unnest(contract_qpvs) as qpv_code
+
+    from documents
+    where contract_qpvs is not null
 
 ),
 
@@ -32,27 +45,28 @@ expanded as (
     from lines
     inner join targets
         on lines.table_id = targets.table_id
-    where targets.target_code like 'QP%'
+    where targets.target_code like 'Q%'
 
     union all
 
-    -- "Tous les QPV" and its synonyms: every QPV of the line's contract.
+    -- "Tous les QPV" and its synonyms: every QPV of the document's contract.
     select
         lines.funding_line_id,
-        qpvs.qpv_code,
+        document_qpvs.qpv_code,
         targets.match_kind,
         targets.matched_alias
 
     from lines
     inner join targets
         on lines.table_id = targets.table_id
-    inner join qpvs
-        on lines.contract_code = qpvs.contract_code
+    inner join document_qpvs
+        on lines.document_sha256 = document_qpvs.document_sha256
     where targets.target_code = 'ALL'
 
     union all
 
-    -- Places that are not QPVs, and territories that say nothing: the explicit outside member.
+    -- Places that are not QPVs, territories that say nothing, and "every QPV" of a contract whose
+    -- QPVs are not known: the explicit outside member.
     select
         lines.funding_line_id,
         'HORS_QPV' as qpv_code,
@@ -64,7 +78,7 @@ expanded as (
         on lines.table_id = targets.table_id
     where targets.target_code = 'NONE'
         or (targets.target_code = 'ALL' and not exists (
-            select 1 from qpvs where qpvs.contract_code = lines.contract_code
+            select 1 from document_qpvs where document_qpvs.document_sha256 = lines.document_sha256
         ))
 
     union all

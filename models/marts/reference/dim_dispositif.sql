@@ -13,6 +13,7 @@ final as (
         dispositif_code,
         dispositif_label,
         usual_funder_code,
+        usual_funder_role,
         usual_funder_exclusive,
         programme_code,
         parent_code,

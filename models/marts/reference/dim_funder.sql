@@ -1,9 +1,10 @@
-/* grain: one row per funder, plus the NON_IDENTIFIE member */
+/* grain: one row per funder code (int_funders: national funders, roles × territories, funders named
+   only in documents, NON_IDENTIFIE), with the top of its parent chain */
 with recursive
 
 funders as (
 
-    select * from {{ ref('stg_reference__funders') }}
+    select * from {{ ref('int_funders') }}
 
 ),
 
@@ -12,24 +13,14 @@ with_unknown as (
     select
         funder_code,
         funder_name,
+        funder_name_before_2016,
         funder_type,
+        funder_role,
+        territory_code,
         parent_code,
         funder_description
 
     from funders
-
-    union all
-
-    -- The money reader's code when no funder can be decided (ingest.funding.UNKNOWN_FUNDER).
-    select
-        'NON_IDENTIFIE' as funder_code,
-        'Financeur non identifié' as funder_name,
-        'inconnu' as funder_type,
-        null::varchar as parent_code,
-        'No funder could be decided for the amount: the cell names none, no dispositif points to one and '
-        || 'the column gives none. Every such line is also a data-quality issue.' as funder_description
-
-    where not exists (select 1 from funders where funder_code = 'NON_IDENTIFIE')
 
 ),
 
@@ -76,7 +67,10 @@ final as (
     select
         with_unknown.funder_code,
         with_unknown.funder_name,
+        with_unknown.funder_name_before_2016,
         with_unknown.funder_type,
+        with_unknown.funder_role,
+        with_unknown.territory_code,
         with_unknown.parent_code,
         roots.root_funder_code,
         roots.funder_depth,

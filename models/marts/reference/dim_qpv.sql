@@ -3,7 +3,7 @@ with
 
 qpvs as (
 
-    select * from {{ ref('stg_reference__qpv') }}
+    select * from {{ ref('int_qpvs') }}
 
 ),
 
@@ -23,6 +23,7 @@ hors_qpv as (
         null::integer as list_year,
         null::integer as pop_mun,
         null::varchar as contract_code,
+        null::varchar as qpv_source,
         false as is_qpv
 
 ),
@@ -40,6 +41,7 @@ final as (
         list_year,
         pop_mun,
         contract_code,
+        qpv_source,
         true as is_qpv
 
     from qpvs

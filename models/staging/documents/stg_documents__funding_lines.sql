@@ -30,6 +30,8 @@ renamed as (
         part_amounts_eur,
         detail,
         funder_code,
+        funder_role,
+        funder_name,
         funder_text,
         funder_rule,
         funder_source,

@@ -21,6 +21,8 @@ renamed as (
         column_header,
         pledge_kind,
         funder_code,
+        funder_role,
+        funder_name,
         funder_text,
         funder_rule,
         funder_source,

@@ -12,6 +12,7 @@ renamed as (
         funder_code,
         funder_name,
         funder_type,
+        funder_role,
         parent_code,
         description as funder_description
 

@@ -1,0 +1,349 @@
+"""Which contrat de ville a document belongs to, read from the document and the national list.
+
+Every contract of ``ref_contracts`` (both generations, about 830) is a candidate. The document is
+searched for what names a contract, strongest first:
+
+- ``title``: "Contrat de ville de/du ... X" where X begins with the contract's name, its place
+  words ("Carcassonne Agglo", "Grand Narbonne") or one of its communes (the communes of its QPVs);
+- ``name``: the contract's full name ("Perpignan Méditerranée Communauté d'Agglomération");
+- ``acronym``: the acronym of the national list ("PMCA") or one the document defines for the
+  contract's name ("Communauté d'Agglomération du Grand Narbonne (CAGN)");
+- ``place``: the place words of the name ("Perpignan Méditerranée"), counted;
+- ``commune``: "Ville de X", "commune de X" for a commune of the contract.
+
+The two generations of one intercommunality (CV235 and CN06602M) share their names: the years the
+document speaks of decide (2015-2022: the 2015 contracts; 2023 and later: the 2024-2030 ones).
+A user can say it instead (``cdv build --contract CODE`` or a ``cdv.toml`` next to the documents).
+The result carries a confidence and the text that decided; two candidates too close to tell apart,
+or none at all, leave the contract unknown and say so (an issue row, never a silent guess).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from ingest.territories import (
+    GENERIC_PLACE_WORDS,
+    LEGAL_FORM_WORDS,
+    STOPWORDS,
+    Contract,
+    Territory,
+    contract_qpvs,
+    contracts,
+    place_core,
+    territory_of,
+)
+from ingest.text import fold
+
+# Confidence of each rule when it decides alone.
+CONFIDENCE = {"user": 1.0, "title": 0.95, "name": 0.9, "acronym": 0.85, "place": 0.75, "commune": 0.7, "qpv": 0.6}
+SCORE = {"title": 10.0, "name": 6.0, "acronym": 5.0, "place": 3.0, "commune": 2.0, "qpv": 1.0}
+# The best candidate must score this many times the next one (of another territory) to be taken.
+MARGIN = 1.5
+# Lines searched for a title (the cover page and the first headings).
+TITLE_LINES = 60
+
+
+@dataclass(frozen=True)
+class ContractMatch:
+    code: str | None
+    confidence: float
+    rule: str  # user | title | name | acronym | place | commune | ambiguous | none
+    evidence: str = ""
+    line: int | None = None
+    candidates: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass
+class _Evidence:
+    score: float = 0.0
+    best_rule: str = ""
+    best_score: float = 0.0
+    text: str = ""
+    line: int | None = None
+    rules: set[str] = field(default_factory=set)
+
+    def add(self, rule: str, points: float, text: str, line: int | None) -> None:
+        self.rules.add(rule)
+        self.score += points
+        if SCORE[rule] > self.best_score:
+            self.best_rule, self.best_score, self.text, self.line = rule, SCORE[rule], text, line
+
+
+@dataclass(frozen=True)
+class _Keys:
+    contract: Contract
+    full: str  # the folded bare name
+    core: str  # the place words
+    acronyms: tuple[str, ...]
+    communes: tuple[str, ...]  # folded commune names of the contract's QPVs (and its own commune)
+    qpv_names: tuple[str, ...]  # folded names of its QPVs, of two words or more
+
+
+def _distinctive(phrase: str) -> bool:
+    words = [w for w in phrase.split() if w not in STOPWORDS]
+    if not words:
+        return False
+    if len(words) == 1:
+        return len(words[0]) >= 4 and words[0] not in GENERIC_PLACE_WORDS | LEGAL_FORM_WORDS
+    return True
+
+
+@cache
+def _all_keys() -> tuple[_Keys, ...]:
+    keys = []
+    for contract in contracts().values():
+        found, _rule = contract_qpvs(contract.code)
+        communes = {fold(q.commune_name) for q in found if q.commune_name}
+        if contract.commune_insee:
+            communes.add(fold(contract.bare_name))
+        core = place_core(contract.name)
+        keys.append(
+            _Keys(
+                contract,
+                fold(contract.bare_name),
+                core if _distinctive(core) else "",
+                contract.acronyms,
+                tuple(sorted(c for c in communes if _distinctive(c))),
+                tuple(sorted({n for n in (_qpv_key(q.name) for q in found) if len(n.split()) >= 2})),
+            )
+        )
+    return tuple(keys)
+
+
+def _qpv_key(name: str) -> str:
+    return " ".join(t for t in fold(name).split() if t not in ("quartier", "quartiers", "qpv", "zus"))
+
+
+def _phrase(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
+
+
+@cache
+def _pattern(key: str) -> re.Pattern[str]:
+    return _phrase(key)
+
+
+_TITLE = re.compile(
+    r"contrat\s+(?:unique\s+)?de\s+ville\s+(?:et\s+de\s+cohesion\s+urbaine\s+)?"
+    r"(?:engagements?\s+quartiers\s+2030\s+)?(?:\d{4}\s+\d{4}\s+)?(?:de\s+l\s+|de\s+la\s+|du\s+|des\s+|de\s+|d\s+)?"
+    r"(?P<name>[a-z0-9][a-z0-9 ]{2,120})"
+)
+_DEFINED_ACRONYM = re.compile(r"(?P<expansion>[A-ZÀ-Ý][\w'’ \-]{5,100}?)\s*\(\s*(?P<acronym>[A-Z][A-Z0-9&]{1,9})\s*\)")
+_COMMUNE_CUE = re.compile(r"(?:ville|commune|mairie)\s+(?:de\s+l\s+|de\s+la\s+|du\s+|de\s+|d\s+)(?P<name>[a-z][a-z ]{2,60})")
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """Acronyms a document defines: "Perpignan Méditerranée Communauté d'Agglomération (PMCA)" ->
+    {"PMCA": "Perpignan Méditerranée Communauté d'Agglomération"} (the words before the parenthesis)."""
+    found: dict[str, str] = {}
+    for match in _DEFINED_ACRONYM.finditer(text):
+        acronym = match["acronym"]
+        expansion = match["expansion"].strip(" -–'’")
+        # Keep the last words whose initials can spell the acronym (the expansion may start earlier).
+        words = expansion.split()
+        if len(words) > 12:
+            words = words[-12:]
+        found.setdefault(acronym, " ".join(words))
+    return found
+
+
+def _initials_match(acronym: str, phrase: str) -> bool:
+    """Whether an acronym's letters are the initials of a phrase's significant words, in order
+    ("PMCA" and "Perpignan Méditerranée Communauté d'Agglomération")."""
+    words = [w for w in fold(phrase).replace("'", " ").split() if w not in STOPWORDS]
+    letters = [c for c in fold(acronym) if c.isalpha()]
+    if len(letters) < 2 or not words:
+        return False
+    # Letters must match the initials of a contiguous run of words (a prefix may be skipped).
+    initials = "".join(w[0] for w in words)
+    return "".join(letters) in initials
+
+
+def epci_acronyms(text: str, contract: Contract | None) -> tuple[str, ...]:
+    """Acronyms of the contract's EPCI: the national list's, and those the document defines for its name."""
+    if contract is None:
+        return ()
+    found = list(contract.acronyms)
+    core = place_core(contract.name)
+    for acronym, expansion in defined_acronyms(text).items():
+        folded = fold(expansion)
+        if acronym in found:
+            continue
+        if (core and core in folded) or fold(contract.bare_name) in folded:
+            if any(w in LEGAL_FORM_WORDS for w in folded.split()) or _initials_match(acronym, expansion):
+                found.append(acronym)
+    return tuple(found)
+
+
+def _era(text: str) -> str | None:
+    """'2015-2023' or '2024-2030' from the years a document speaks of; None when it names none."""
+    old = new = 0
+    for year in re.findall(r"(?<![0-9])(20[1-3][0-9])(?![0-9])", text):
+        value = int(year)
+        if 2014 <= value <= 2022:
+            old += 1
+        elif 2023 <= value <= 2031:
+            new += 1
+    if not old and not new:
+        return None
+    return "2024-2030" if new > old else "2015-2023"
+
+
+def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
+    """The contract of a document (see the module docstring)."""
+    if hint:
+        code = hint.strip().upper()
+        if code in contracts():
+            return ContractMatch(code, CONFIDENCE["user"], "user", f"given by the user: {code}")
+        return ContractMatch(
+            None,
+            0.0,
+            "none",
+            f"given by the user: {code}",
+            message=f"the contract given, {code}, is not in ref_contracts: the document's contract is unknown",
+        )
+    lines = text.split("\n")
+    folded_lines = [fold(line) for line in lines]
+    folded = "\n".join(folded_lines)
+    evidence: dict[str, _Evidence] = defaultdict(_Evidence)
+    keys = _all_keys()
+
+    # Titles: "Contrat de ville de X" in the first lines (and anywhere, weaker).
+    for number, line in enumerate(folded_lines, start=1):
+        for match in _TITLE.finditer(line):
+            name = match["name"]
+            weight = 1.0 if number <= TITLE_LINES else 0.5
+            for key in keys:
+                for phrase in (key.full, key.core, *key.communes):
+                    if phrase and (name == phrase or name.startswith(phrase + " ")):
+                        evidence[key.contract.code].add("title", SCORE["title"] * weight, lines[number - 1].strip(), number)
+                        break
+
+    acronyms = defined_acronyms(text)
+    for key in keys:
+        code = key.contract.code
+        # A name without a legal form ("Saint-Martin", a commune's contract) is only its place words.
+        if (
+            key.full
+            and key.full != key.core
+            and _distinctive(key.full)
+            and key.full in folded
+            and (match := _pattern(key.full).search(folded))
+        ):
+            evidence[code].add("name", SCORE["name"], _line_text(lines, folded, match.start()), _line_no(folded, match.start()))
+        for acronym in key.acronyms:
+            match = re.search(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text)
+            if match:
+                evidence[code].add("acronym", SCORE["acronym"], _line_text(lines, text, match.start()), _line_no(text, match.start()))
+        for acronym, expansion in acronyms.items():
+            if key.core and key.core in fold(expansion) and acronym not in key.acronyms:
+                count = len(re.findall(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text))
+                if count >= 2 and _initials_match(acronym, expansion):
+                    evidence[code].add("acronym", SCORE["acronym"], f"{expansion} ({acronym})", None)
+        if key.core and key.core in folded:
+            hits = list(_pattern(key.core).finditer(folded))
+            if hits:
+                points = SCORE["place"] + min(len(hits), 10) * 0.3
+                evidence[code].add("place", points, _line_text(lines, folded, hits[0].start()), _line_no(folded, hits[0].start()))
+        for commune in key.communes:
+            if commune in folded:
+                cue = next(
+                    (m for m in _COMMUNE_CUE.finditer(folded) if m["name"] == commune or m["name"].startswith(commune + " ")),
+                    None,
+                )
+                if cue is not None:
+                    evidence[code].add("commune", SCORE["commune"], _line_text(lines, folded, cue.start()), _line_no(folded, cue.start()))
+        named_qpvs = [n for n in key.qpv_names if n in folded and _pattern(n).search(folded)]
+        if named_qpvs and code in evidence:
+            evidence[code].add("qpv", SCORE["qpv"] * min(len(named_qpvs), 3), named_qpvs[0], None)
+    if not evidence:
+        return ContractMatch(
+            None,
+            0.0,
+            "none",
+            message="no contrat de ville of ref_contracts is named in the document (title, name, acronym, "
+            "communes): its contract is unknown; give it with --contract or a cdv.toml",
+        )
+    era = _era(text)
+    ranked = []
+    for code, found in evidence.items():
+        contract = contracts()[code]
+        score = found.score + (2.0 if era and contract.generation == era else 0.0)
+        if era is None and contract.generation == "2015-2023":
+            score += 0.5
+        ranked.append((score, code, found))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    best_score, best_code, best = ranked[0]
+    best_contract = contracts()[best_code]
+    # The runner-up of another territory (not the other generation of the same EPCI or commune).
+    rivals = [
+        (score, code)
+        for score, code, _ in ranked[1:]
+        if _territory_of(contracts()[code]) != _territory_of(best_contract)
+    ]
+    confidence = CONFIDENCE[best.best_rule]
+    if len(best.rules) > 1:
+        confidence = min(0.99, confidence + 0.04)
+    if rivals and best_score < MARGIN * rivals[0][0]:
+        candidates = (best_code, rivals[0][1])
+        return ContractMatch(
+            None,
+            0.0,
+            "ambiguous",
+            best.text,
+            best.line,
+            candidates,
+            f"two contracts fit the document equally well: {best_code} ({best_contract.name}, score "
+            f"{best_score:.1f}) and {rivals[0][1]} ({contracts()[rivals[0][1]].name}, score {rivals[0][0]:.1f}); "
+            "give the contract with --contract or a cdv.toml",
+        )
+    if rivals:
+        confidence = min(confidence, round(0.5 + 0.5 * (1 - rivals[0][0] / best_score), 2) + 0.3)
+    return ContractMatch(
+        best_code,
+        round(confidence, 2),
+        best.best_rule,
+        best.text[:300],
+        best.line,
+        tuple(code for _, code in rivals[:3]),
+    )
+
+
+def _territory_of(contract: Contract) -> str:
+    return contract.epci_siren or contract.commune_insee or contract.code
+
+
+def _line_no(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _line_text(lines: list[str], text: str, position: int) -> str:
+    number = _line_no(text, position)
+    return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+
+_VILLE_DE = re.compile(
+    r"(?<![\w])(?:Ville|VILLE|Commune|Mairie)\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
+    r"(?P<name>[A-ZÉÈÀÂÎÔ][\w'’]*(?:[\s\-]+(?:(?:sur|sous|en|de|du|des|la|le|les|lès|lez|et|d['’]|l['’])[\s\-]*)*"
+    r"[A-ZÉÈÀÂÎÔ][\w'’]*)*)"
+)
+
+
+def document_territory(text: str, match: ContractMatch) -> Territory:
+    """The territory a document's funders and QPVs are read on: its contract's, with the acronyms the
+    document defines for the EPCI and for other bodies, and the communes it names ("Ville de X")."""
+    from ingest.funders import other_bodies  # the body rule lives with the funder vocabulary
+
+    contract = contracts().get(match.code or "")
+    named = tuple(dict.fromkeys(m["name"] for m in _VILLE_DE.finditer(text)))
+    bodies = []
+    for acronym, expansion in defined_acronyms(text).items():
+        found = [b for b in other_bodies(expansion, []) if b.end >= len(expansion.rstrip()) - 1]
+        if found:
+            bodies.append((acronym, found[-1].alias))
+    return territory_of(match.code, epci_acronyms(text, contract), named, tuple(bodies))
