@@ -23,15 +23,12 @@ What it writes, under the output folder (default ``/tmp/cdv-bench/corpus``, neve
   funding lines, annex objective rows), computed from the parse of the *real* documents block by
   block, so that a test can check the recombination did not change what the parser reads.
 
-Contracts: a document's contract is recognised from its content through ``seeds/ref_contract_aliases``,
-which knows three contracts (CV235 Perpignan, CN06602M, CV038 Lézignan-Corbières). By default every
-document is of a recognised contract: programmes keep Perpignan's names (CV235), annexes
-Lézignan-Corbières' (CV038); the documents differ by their content, not by their contract.
-``--known-share`` below 1 gives the other documents the name of another contract of
-``seeds/ref_contracts.csv`` (Perpignan's and Lézignan's names replaced throughout: title, column
-headers, "PMCA", "Ville de ..."): those are not recognised and each carries one ``unknown_contract``
-warning, as a new contract would until its aliases are added to the seed. (``cdv build`` does not
-accept them today: BENCHMARKS.md says which dbt tests they fail.)
+Contracts: a document's contract is recognised from its content against every contract of
+``seeds/ref_contracts.csv`` (``ingest.contracts``). By default every programme keeps Perpignan's
+names (CV235) and every annex Lézignan-Corbières' (CV038); the documents differ by their content.
+``--known-share`` below 1 gives the other documents the name of another contract of the national
+list (Perpignan's and Lézignan's names replaced throughout: title, column headers, "PMCA", "Ville de
+..."): each is recognised as that contract, and its funders are placed on that contract's territory.
 
 The same ``--seed`` gives the same bytes; document ``i`` depends only on the seed and ``i``, so the
 first 100 documents of a 1,000-document corpus are the 100-document corpus.
@@ -62,7 +59,8 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: the ingest package sits n
 from ingest import annex, programme  # noqa: E402
 from ingest.amounts import find_amounts  # noqa: E402
 from ingest.reading import read_file  # noqa: E402
-from ingest.reference import detect_contract, seed_rows  # noqa: E402
+from ingest.contracts import recognise_contract  # noqa: E402
+from ingest.reference import seed_rows  # noqa: E402
 from ingest.text import fold, strip_tags  # noqa: E402
 
 DOCUMENTS_DIR = REPO_ROOT / "data" / "documents"
@@ -356,8 +354,8 @@ def load_sources() -> Sources:
         rendered = [render(line, names) for line in templated]
         if not national and rendered != lines:
             raise AssertionError("templating the real programme does not give it back unchanged")
-        if national and detect_contract("\n".join(rendered))[0] is not None:
-            raise AssertionError("the national rendering of the programme still names a known contract")
+        if national and recognise_contract("\n".join(rendered)).code is not None:
+            raise AssertionError("the national rendering of the programme still names a contract")
         funding, tables, titles = _count_by_fiche(rendered, blocks)
         for index, block in enumerate(blocks):
             block.lines[national] = templated[block.first : block.end]
@@ -381,11 +379,7 @@ def load_sources() -> Sources:
         annex_pairs=pairs,
         contracts=_national_contracts(),
         qpv_aliases=sorted(
-            {
-                r["alias"]
-                for r in seed_rows("ref_qpv_aliases")
-                if r.get("contract_code") == KNOWN_PROGRAMME_CONTRACT
-            }
+            {r["qpv_name"] for r in seed_rows("ref_qpv") if r.get("contract_code") == KNOWN_PROGRAMME_CONTRACT}
         ),
         qpv_names=sorted({r["qpv_name"] for r in seed_rows("ref_qpv") if r.get("qpv_name")}),
     )
@@ -420,21 +414,17 @@ _DIGITS = re.compile(r"\d")
 
 
 def _national_contracts() -> list[dict[str, str]]:
-    """Contracts of ref_contracts whose name no alias recognises, with a commune name and an acronym."""
+    """Contracts of ref_contracts that a document titled with their name is recognised as, with a
+    commune name and an acronym."""
     taken = {
         fold(r["alias"])
-        for name in (
-            "ref_funder_aliases",
-            "ref_dispositif_aliases",
-            "ref_contract_aliases",
-            "ref_qpv_aliases",
-        )
+        for name in ("ref_funder_aliases", "ref_dispositif_aliases", "ref_qpv_aliases")
         for r in seed_rows(name)
     }
     chosen = []
     for row in seed_rows("ref_contracts"):
         name = (row.get("contract_name") or "").strip()
-        if not name or _DIGITS.search(name) or detect_contract(name)[0] is not None:
+        if not name or _DIGITS.search(name) or row["contract_code"] == KNOWN_PROGRAMME_CONTRACT:
             continue
         commune = (
             _EPCI_PREFIX.sub("", name).split(" - ")[0].split(" Agglo")[0].split(" Communauté")[0].strip()
@@ -444,7 +434,7 @@ def _national_contracts() -> list[dict[str, str]]:
         acronym = (initials if len(initials) >= 3 else initials + "A")[:6].upper()
         while fold(acronym) in taken:
             acronym += "X"
-        if detect_contract(f"{name} {commune} {acronym}")[0] is not None:
+        if recognise_contract(f"# Contrat de ville {name}\n{commune} {acronym}").code != row["contract_code"]:
             continue
         chosen.append(
             {"contract_code": row["contract_code"], "name": name, "commune": commune, "acronym": acronym}
@@ -499,7 +489,7 @@ def generate_programme(
             "Perpignan Méditerranée Communauté d'Agglomération",
         )
     else:
-        contract_code, contract_name = None, contract["name"]
+        contract_code, contract_name = contract["contract_code"], contract["name"]
         names.epci, names.acronym, names.commune = contract["name"], contract["acronym"], contract["commune"]
     target = (
         min(SIZE_MAX_KB, max(SIZE_MIN_KB, math.exp(rng.gauss(math.log(SIZE_MEDIAN_KB), SIZE_SIGMA)))) * 1024
@@ -592,7 +582,7 @@ def generate_annex(
     index: int, rng: random.Random, sources: Sources, contract: dict[str, str] | None
 ) -> Generated:
     known = contract is None
-    contract_code = KNOWN_ANNEX_CONTRACT if known else None
+    contract_code = KNOWN_ANNEX_CONTRACT if known else contract["contract_code"]
     contract_name = "Lézignan-Corbières" if known else contract["name"]
     doc = Generated("", "annexe_objectifs_bop", contract_code, contract_name, "")
     out: list[str] = []

@@ -41,8 +41,12 @@ from ingest.text import fold
 # Confidence of each rule when it decides alone.
 CONFIDENCE = {"user": 1.0, "title": 0.95, "name": 0.9, "acronym": 0.85, "place": 0.75, "commune": 0.7, "qpv": 0.6}
 SCORE = {"title": 10.0, "name": 6.0, "acronym": 5.0, "place": 3.0, "commune": 2.0, "qpv": 1.0}
-# The best candidate must score this many times the next one (of another territory) to be taken.
+# The best candidate must score this many times the next one (of another territory) to be taken,
+# and at least MIN_SCORE unless a title, the full name or an acronym names it: a few mentions of a
+# contract's place words ("Saint-Martin", a street of another town) are not enough.
 MARGIN = 1.5
+MIN_SCORE = 5.0
+STRONG_RULES = frozenset({"title", "name", "acronym"})
 # Lines searched for a title (the cover page and the first headings).
 TITLE_LINES = 60
 
@@ -286,6 +290,17 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
         for score, code, _ in ranked[1:]
         if _territory_of(contracts()[code]) != _territory_of(best_contract)
     ]
+    if not (best.rules & STRONG_RULES) and best_score < MIN_SCORE:
+        return ContractMatch(
+            None,
+            0.0,
+            "none",
+            best.text,
+            best.line,
+            (best_code,),
+            f"no contract is named clearly: {best_code} ({best_contract.name}) only by its {best.best_rule} "
+            f"(score {best_score:.1f} < {MIN_SCORE}); give the contract with --contract or a cdv.toml",
+        )
     confidence = CONFIDENCE[best.best_rule]
     if len(best.rules) > 1:
         confidence = min(0.99, confidence + 0.04)

@@ -39,13 +39,28 @@ from ingest.funders import UNKNOWN_FUNDER, Lexicon, Mention, lexicon, role_of
 from ingest.qualifiers import Qualifiers, read_period, read_qualifiers
 from ingest.territories import Territory
 
-_SHARE_AFTER = re.compile(r"^\s*[*x×]\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%[^=€\d]{0,40}=\s*$")
-_BREAKDOWN_AFTER = re.compile(r"^\s*=\s*$")
-_UNITS = r"(?P<unit>jours?|journ[ée]es?|mois|heures?|s[ée]ances?|semaines?|personnes?|b[ée]n[ée]ficiaires?)"
-_OVER_UNITS_AFTER = re.compile(rf"^\s*sur\s+(?P<count>\d+)\s+{_UNITS}\s*[:=]?\s*$", re.IGNORECASE)
-_PER_UNIT_SUFFIX = re.compile(
-    r"^\s*(?:/|par)\s*(?P<unit>jour|journ[ée]e|mois|heure|s[ée]ance|semaine|personne|b[ée]n[ée]ficiaire)s?\b",
+# "62 000 € * 20% de QPV = 12 400 €", "80 000 € par an × 25 % QPV = 20 000 €": a share of a gross.
+_SHARE_AFTER = re.compile(
+    r"^\s*(?:(?:par\s+an|/\s*an|annuels?)\s*)?[*x×]\s*(?P<pct>\d+(?:[.,]\d+)?)\s*%[^=€\d]{0,40}(?:=|soit)\s*:?\s*$",
     re.IGNORECASE,
+)
+# "(90 000 €) = 45 000 €": a gross in parentheses, then the share.
+_PAREN_GROSS_AFTER = re.compile(r"^\s*\)\s*(?:=|soit)\s*:?\s*$", re.IGNORECASE)
+# "... soit 100 000 €": the second amount restates the first (a share of it, its total, the same).
+_SOIT_AFTER = re.compile(r"^\s*(?:(?:par\s+an|/\s*an)\s*)?[,;]?\s*soit\s*:?\s*$", re.IGNORECASE)
+# "40 % de 250 000 €": the share rate written before the gross.
+_PCT_BEFORE = re.compile(r"(?P<pct>\d+(?:[.,]\d+)?)\s*%\s*(?:de|du|des|d['’])?\s*$", re.IGNORECASE)
+_BREAKDOWN_AFTER = re.compile(r"^\s*=\s*$")
+_UNIT_WORDS = (
+    r"jour|journ[ée]e|mois|heure|s[ée]ance|semaine|personne|b[ée]n[ée]ficiaire|participant|enfant|jeune"
+    r"|famille|[ée]l[èe]ve|stagiaire|habitant|logement|place|atelier|poste|session|m[ée]nage|parcours"
+)
+_UNITS = rf"(?P<unit>(?:{_UNIT_WORDS})s?)"
+_OVER_UNITS_AFTER = re.compile(rf"^\s*sur\s+(?P<count>\d+)\s+{_UNITS}\s*[:=]?\s*$", re.IGNORECASE)
+_PER_UNIT_SUFFIX = re.compile(rf"^\s*(?:/|par)\s*(?P<unit>{_UNIT_WORDS})s?\b", re.IGNORECASE)
+# "30 € par participant, soit 4 500 €": a rate, then the total it makes (one line: the total).
+_RATE_SOIT_AFTER = re.compile(
+    rf"^\s*(?:/|par)\s*(?P<unit>{_UNIT_WORDS})s?\b[^€\d]{{0,30}}?[,;]?\s*(?:soit|=)\s*:?\s*$", re.IGNORECASE
 )
 _PARENS = re.compile(r"\([^()]*\)")
 _DONT = re.compile(r"^\(\s*dont\b", re.IGNORECASE)
@@ -69,6 +84,7 @@ class Clause:
     rate_unit: str | None = None
     unit_count: int | None = None  # "6 000 € sur 2 jours": the rate's units the amount covers
     dont: list[AmountMatch] = field(default_factory=list)
+    restated: AmountMatch | None = None  # "15 000 € par an soit 90 000 €": said again, not a second line
 
 
 @dataclass
@@ -127,7 +143,28 @@ def build_clauses(
             cursor = clauses[-1].end
             i += 1
             continue
-        if nxt and (share := _SHARE_AFTER.match(between)):
+        if nxt and (rate_soit := _RATE_SOIT_AFTER.match(between)):
+            clause = Clause(nxt, cursor, nxt.end, amount.start, rate=amount, rate_unit=rate_soit["unit"])
+            i += 2
+        elif nxt and _PAREN_GROSS_AFTER.match(between) and _in_paren(text, amount):
+            clause = Clause(nxt, cursor, nxt.end, amount.start, gross=amount)
+            i += 2
+        elif nxt and _SOIT_AFTER.match(between):
+            pct = _PCT_BEFORE.search(text[cursor : amount.start])
+            if nxt.value < amount.value:
+                clause = Clause(
+                    nxt,
+                    cursor,
+                    nxt.end,
+                    pct.start() + cursor if pct else amount.start,
+                    gross=amount,
+                    share_rate=Decimal(pct["pct"].replace(",", ".")) if pct else None,
+                )
+            else:
+                # The same amount restated, or a total over the years of a yearly amount: one line.
+                clause = Clause(amount, cursor, nxt.end, amount.start, restated=nxt)
+            i += 2
+        elif nxt and (share := _SHARE_AFTER.match(between)):
             clause = Clause(
                 nxt,
                 cursor,
@@ -183,6 +220,10 @@ def build_clauses(
         clauses.append(clause)
         cursor = clause.end
     return clauses, lone_rates
+
+
+def _in_paren(text: str, amount: AmountMatch) -> bool:
+    return any(p.start() < amount.start and amount.end <= p.end() for p in _PARENS.finditer(text))
 
 
 def _paren_end(text: str, amount: AmountMatch) -> int:
@@ -421,6 +462,8 @@ def _check_arithmetic(clause: Clause, reading: CellReading) -> str:
                     f"but the document says {clause.amount.value}",
                 )
             )
+    if clause.restated is not None:
+        notes.append(f"restated as {clause.restated.value}")
     for part in clause.dont:
         notes.append(f"of which {part.value}")
         if part.value > clause.amount.value:

@@ -115,6 +115,10 @@ def _row_label(cells: list[str]) -> str | None:
     return None
 
 
+def _is_cost_header(header: str | None) -> bool:
+    return fold(strip_tags(header or "")).startswith(("cout", "budget", "montant total"))
+
+
 def _is_cost_label(cell: str) -> bool:
     return fold(strip_tags(cell)) in ("cout de l action", "")
 
@@ -501,7 +505,10 @@ class _Parser:
                     "source_text": "\n".join(self.text(n) for n in cell.lines),
                 },
             )
-            self.read_money(table, table_id, row_type, position, cell)
+            if position == 0 and _is_cost_header(cell.header):
+                self.read_table_cost(table, table_id, row_type, cell)
+            else:
+                self.read_money(table, table_id, row_type, position, cell)
 
     def emit_targets(self, table: _Table, table_id: str) -> None:
         """The QPVs the table's money goes to: its sub-action's part of the territory text, else all of it."""
@@ -563,6 +570,23 @@ class _Parser:
                     "source_text": self.text(line or table.first_line),
                 },
             )
+
+    def read_table_cost(self, table: _Table, table_id: str, row_type: str, cell: _Cell) -> None:
+        """An amount written in the "Coût de l'action" cell of a row: the action's cost, not funding."""
+        text = " ".join(p for p in cell.parts if p)
+        rows, issues = read_costs(text, "table")
+        for n, row in enumerate(rows, start=1):
+            row.update(
+                cost_id=f"{table_id}:{row_type[:2]}:cost:{n}",
+                fiche_code=table.fiche_code,
+                cost_kind="total" if row["cost_kind"] == "item" else row["cost_kind"],
+                label=(table.sub_action or "Coût de l'action") + (f" : {row['label']}" if row["label"] else ""),
+                source_line=cell.lines[0],
+                source_text="\n".join(self.text(n) for n in cell.lines),
+            )
+            self.result.add("action_costs", row)
+        for severity, rule, message in issues:
+            self.issue(cell.lines[0], severity, rule, f"{cell.header}: {message}")
 
     def read_money(self, table: _Table, table_id: str, row_type: str, position: int, cell: _Cell) -> None:
         """Funding lines and pledges of one cell (see ingest.funding)."""
@@ -696,7 +720,12 @@ class _Parser:
             self.open_table(number, cells)
             return
         if self.table is not None:
-            if line.startswith("\t") or (cells and fold(strip_tags(cells[0])) == "cout de l action"):
+            if (
+                line.startswith("\t")
+                or (cells and fold(strip_tags(cells[0])) == "cout de l action")
+                # A row whose "Coût de l'action" cell holds the cost: it does not start with a tab.
+                or (len(cells) >= 4 and not _FIELD_LINE.match(line) and not _FICHE.search(line))
+            ):
                 self.add_row_line(number, cells)
                 return
             if _FOOTNOTE.match(line) and not _COST_TOTAL.search(line):

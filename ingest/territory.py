@@ -33,7 +33,7 @@ from ingest.territories import GENERIC_PLACE_WORDS, STOPWORDS, Qpv, Territory, q
 from ingest.text import fold
 
 # Words of QPV names that say "neighbourhood", not which one.
-_NAME_NOISE = frozenset("quartier qpv qp zus zone nouveau_qpv".split())
+_NAME_NOISE = frozenset("quartier qpv qp zus".split())
 _NUMBER_WORDS = (
     "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize dix-sept "
     "dix-huit dix-neuf vingt"
@@ -107,6 +107,7 @@ class _Index:
     names: tuple[tuple[Qpv, tuple[str, ...], bool], ...]  # QPV, name key, is the contract's
     aliases: tuple[tuple[tuple[str, ...], str, str, str], ...]
     longest: int
+    communes: frozenset[str]  # folded names of the communes the contract and its document name
 
 
 @cache
@@ -121,7 +122,7 @@ def _index(territory: Territory) -> _Index:
         row for row in _alias_rows() if row[1] in ("ALL", "NONE") or row[1] in own
     )
     longest = max([len(key) for _, key, _ in names] + [len(row[0]) for row in aliases] + [1])
-    return _Index(tuple(names), aliases, longest)
+    return _Index(tuple(names), aliases, longest, frozenset(fold(c.name) for c in territory.communes))
 
 
 def _run_matches(index: _Index, run: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -131,17 +132,24 @@ def _run_matches(index: _Index, run: tuple[str, ...]) -> list[tuple[str, str, st
         if key == run:
             found.append((code, kind, alias))
     part_ok = len(run) >= 2 or (len(run[0]) >= _MIN_PART_LETTERS and run[0] not in GENERIC_PLACE_WORDS)
+    outside: list[tuple[Qpv, str]] = []
     for qpv, key, own in index.names:
         if not key:
             continue
         whole = key == run
         if not whole and not (part_ok and _contains(key, run)):
             continue
-        if not own and not (whole or len(run) >= 2):
-            continue
-        kind = "exact" if whole else "name_part"
-        found.append((qpv.code, kind if own else "outside_contract", qpv.name))
-    return found
+        if own:
+            found.append((qpv.code, "exact" if whole else "name_part", qpv.name))
+        elif whole or len(run) >= 2:
+            outside.append((qpv, "outside_contract"))
+    if any(kind in ("exact", "name_part") for _, kind, _ in found) or not outside:
+        return found
+    # A QPV of the département outside the contract's known list: one of a commune the document
+    # names, else the only one the words fit ("Centre Ville" is the name of several).
+    named = [(q, k) for q, k in outside if fold(q.commune_name) in index.communes]
+    chosen = named or (outside if len(outside) == 1 else [])
+    return found + [(q.code, kind, q.name) for q, kind in chosen]
 
 
 def resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:

@@ -420,7 +420,7 @@ def test_the_money_of_a_cell_beyond_the_headers_is_kept(bad_dir: Path) -> None:
     result = programme.parse(read_file(bad_dir / "perpignan-extra-cells.txt").lines)
     kept = [line for line in result.tables["funding_lines"] if line["source_line"] == 150]
     assert [(line["amount_eur"], line["column_header"], line["funder_code"]) for line in kept] == [
-        (5000, None, "CAF66")
+        (5000, None, "CAF-66")
     ]
 
 

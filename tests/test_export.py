@@ -88,7 +88,7 @@ def test_export_fills_what_the_sources_give(exported: Path, wh) -> None:
     ).fetchone()[0]
     assert sum(bool(r["nomAttribuant"]) for r in rows) == named
     # The Département's lines carry its name and the fiche they fund.
-    cd66 = [r for r in rows if r["nomAttribuant"].startswith("Conseil départemental")]
+    cd66 = [r for r in rows if r["nomAttribuant"].startswith("Département (")]
     assert cd66 and all(r["objet"].startswith("Fiche action ") for r in cd66)
 
 

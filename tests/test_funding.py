@@ -14,52 +14,53 @@ import pytest
 
 from ingest import programme
 from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar
+from ingest.territories import territory_of
 from ingest.records import ParseResult
 
 # (source line, amount, funder, row type) in document order.
 EXPECTED = [
     (83, "5000", "DIRECCTE", "dc"),
     (91, "15000", "DIRECCTE", "dc"),
-    (91, "15000", "PMCA", "dc"),
+    (91, "15000", "EPCI-200027183", "dc"),
     (97, "10000", "DIRECCTE", "dc"),
-    (97, "6000", "PMCA", "dc"),
+    (97, "6000", "EPCI-200027183", "dc"),
     (108, "10000", "DIRECCTE", "dc"),
     (118, "10000", "ACSE", "cs"),
     (200, "12400", "DIRECCTE", "dc"),
     (200, "8000", "DIRECCTE", "dc"),
     (200, "19000", "FSE", "dc"),
-    (200, "8000", "PMCA", "dc"),
-    (200, "15000", "CD66", "dc"),
-    (200, "15000", "CAF66", "dc"),
+    (200, "8000", "EPCI-200027183", "dc"),
+    (200, "15000", "DEP-66", "dc"),
+    (200, "15000", "CAF-66", "dc"),
     (200, "6400", "CDC", "dc"),
     (379, "1253880", "DIRECCTE", "dc"),
     (379, "454896", "DIRECCTE", "dc"),
     (379, "289800", "DIRECCTE", "dc"),
     (379, "1042875", "DIRECCTE", "dc"),
-    (379, "18000", "VILLE_PERPIGNAN", "dc"),
+    (379, "18000", "COM-66136", "dc"),
     (379, "350000", "DIRECCTE", "dc"),
     (385, "1380900", "DIRECCTE", "dc"),
     (385, "40000", "DIRECCTE", "dc"),
     (385, "90000", "DIRECCTE", "dc"),
-    (385, "60000", "CD66", "dc"),
-    (385, "274500", "CD66", "dc"),
-    (385, "32000", "CD66", "dc"),
-    (385, "21000", "CD66", "dc"),
-    (385, "65000", "CD66", "dc"),
+    (385, "60000", "DEP-66", "dc"),
+    (385, "274500", "DEP-66", "dc"),
+    (385, "32000", "DEP-66", "dc"),
+    (385, "21000", "DEP-66", "dc"),
+    (385, "65000", "DEP-66", "dc"),
     (414, "8000", "DIRECCTE", "dc"),
     (422, "10290", "DIRECCTE", "dc"),
-    (422, "23000", "CD66", "dc"),
+    (422, "23000", "DEP-66", "dc"),
     (428, "3000", "DIRECCTE", "dc"),
     (453, "10000", "DIRECCTE", "dc"),
     (459, "5000", "DIRECCTE", "dc"),
     (459, "17100", "DIRECCTE", "dc"),
-    (459, "32500", "CAF66", "dc"),
+    (459, "32500", "CAF-66", "dc"),
     (460, "13000", "ACSE", "cs"),
-    (460, "4000", "VILLE_PERPIGNAN", "cs"),
+    (460, "4000", "COM-66136", "cs"),
     (465, "4000", "DIRECCTE", "dc"),
-    (465, "10500", "CAF66", "dc"),
-    (466, "4000", "VILLE_PERPIGNAN", "cs"),
-    (466, "2500", "PMCA", "cs"),
+    (465, "10500", "CAF-66", "dc"),
+    (466, "4000", "COM-66136", "cs"),
+    (466, "2500", "EPCI-200027183", "cs"),
     (471, "31250", "DIRECCTE", "dc"),
     (471, "30779", "DIRECCTE", "dc"),
     (471, "39600", "DIRECCTE", "dc"),
@@ -67,23 +68,23 @@ EXPECTED = [
     (471, "108800", "DIRECCTE", "dc"),
     (471, "170000", "DIRECCTE", "dc"),
     (493, "6000", "DIRECCTE", "dc"),
-    (493, "70000", "CD66", "dc"),
-    (493, "146400", "CD66", "dc"),
-    (493, "63000", "CD66", "dc"),
+    (493, "70000", "DEP-66", "dc"),
+    (493, "146400", "DEP-66", "dc"),
+    (493, "63000", "DEP-66", "dc"),
     (494, "6000", "ACSE", "cs"),
-    (499, "24192", "CD66", "dc"),
+    (499, "24192", "DEP-66", "dc"),
     (505, "22500", "DIRECCTE", "dc"),
-    (505, "30000", "CD66", "dc"),
+    (505, "30000", "DEP-66", "dc"),
     (530, "9150", "DIRECCTE", "dc"),
     (530, "6100", "ACSE", "dc"),
     (536, "5000", "ACSE", "cs"),
     (536, "15000", "DRJSCS", "cs"),
-    (536, "7000", "VILLE_PERPIGNAN", "cs"),
-    (536, "2000", "PMCA", "cs"),
+    (536, "7000", "COM-66136", "cs"),
+    (536, "2000", "EPCI-200027183", "cs"),
     (541, "5000", "DIRECCTE", "cs"),
     (565, "26500", "DIRECCTE", "dc"),
     (565, "8686", "DIRECCTE", "dc"),
-    (565, "10000", "PMCA", "dc"),
+    (565, "10000", "EPCI-200027183", "dc"),
 ]
 
 # Fiche totals, added up by hand from the tables.
@@ -146,7 +147,7 @@ def test_share_breakdown_rate_and_dont_are_attributes(lines: list[dict]) -> None
     share = _line(lines, 200, "12400")
     assert share["gross_amount_eur"] == Decimal("62000") and share["share_rate"] == 20.0
     assert _line(lines, 200, "6400")["gross_amount_eur"] == Decimal("32000")
-    breakdown = next(x for x in lines if x["source_line"] == 200 and x["funder_code"] == "CAF66")
+    breakdown = next(x for x in lines if x["source_line"] == 200 and x["funder_code"] == "CAF-66")
     assert breakdown["part_amounts_eur"] == [Decimal("12000"), Decimal("3000")]
     rate = _line(lines, 97, "6000")
     assert rate["rate_amount_eur"] == Decimal("3000") and rate["rate_unit"] == "jour"
@@ -168,12 +169,12 @@ def test_funder_rules(lines: list[dict]) -> None:
     assert _line(lines, 471, "170000")["funder_rule"] == "inherited"
     # Cells collapsed one column right: the wording says the Département pays.
     assert _line(lines, 493, "70000")["funder_rule"] == "wording"
-    assert _line(lines, 505, "30000")["funder_code"] == "CD66"
+    assert _line(lines, 505, "30000")["funder_code"] == "DEP-66"
     # The "**" of the CAF-column cell points to the footnote about the Département's financing.
     assert _line(lines, 385, "274500")["funder_rule"] == "footnote"
     assert _line(lines, 91, "15000.00")["funder_source"] == "text"
     assert (
-        next(x for x in lines if x["source_line"] == 91 and x["funder_code"] == "PMCA")["funder_source"]
+        next(x for x in lines if x["source_line"] == 91 and x["funder_code"] == "EPCI-200027183")["funder_source"]
         == "column"
     )
 
@@ -209,8 +210,8 @@ def test_pledges(parsed: ParseResult) -> None:
     }
     assert (108, "CDC", "to_be_assessed") in pledges
     assert (324, "ANRU", "to_be_assessed") in pledges
-    assert (428, "CD66", "in_kind") in pledges
-    assert (323, "PMCA", "fte") in pledges
+    assert (428, "DEP-66", "in_kind") in pledges
+    assert (323, "EPCI-200027183", "fte") in pledges
 
 
 def test_costs(parsed: ParseResult) -> None:
@@ -236,31 +237,31 @@ def test_costs_are_not_funding(lines: list[dict]) -> None:
 
 
 def _read(text: str, header: str = "État") -> list[tuple[Decimal, str, str]]:
-    reading = read_cell(text, CellContext(header, "droit_commun", "CV235"))
+    reading = read_cell(text, CellContext(header, "droit_commun", territory_of("CV235")))
     return [(line["amount_eur"], line["funder_code"], line["funder_rule"]) for line in reading.lines]
 
 
 def test_arithmetic_mismatch_is_an_issue() -> None:
-    reading = read_cell("62 000 € * 20% de QPV = 12 500 €", CellContext("État", "droit_commun", "CV235"))
+    reading = read_cell("62 000 € * 20% de QPV = 12 500 €", CellContext("État", "droit_commun", territory_of("CV235")))
     assert [line["amount_eur"] for line in reading.lines] == [Decimal("12500")]
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
     reading = read_cell(
-        "15 000 € = 12 000€ sur A et 2 000€ sur B", CellContext("CAF", "droit_commun", "CV235")
+        "15 000 € = 12 000€ sur A et 2 000€ sur B", CellContext("CAF", "droit_commun", territory_of("CV235"))
     )
     assert [line["amount_eur"] for line in reading.lines] == [Decimal("15000")]
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
-    reading = read_cell("7 000 € sur 2 jours : 3 000 € / jour", CellContext("PMCA", "droit_commun", "CV235"))
+    reading = read_cell("7 000 € sur 2 jours : 3 000 € / jour", CellContext("PMCA", "droit_commun", territory_of("CV235")))
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
 
 
 def test_column_header_is_the_last_resort() -> None:
-    assert _read("12 000 €", "PMCA") == [(Decimal("12000"), "PMCA", "column")]
+    assert _read("12 000 €", "PMCA") == [(Decimal("12000"), "EPCI-200027183", "column")]
     assert _read("12 000 €", "Autres partenaires") == [(Decimal("12000"), "NON_IDENTIFIE", "none")]
-    assert _read("CAF : 12 000 €", "PMCA") == [(Decimal("12000"), "CAF66", "named")]
+    assert _read("CAF : 12 000 €", "PMCA") == [(Decimal("12000"), "CAF-66", "named")]
 
 
 def test_lone_rate_is_not_a_line() -> None:
-    reading = read_cell("450 € par jour", CellContext("État", "droit_commun", "CV235"))
+    reading = read_cell("450 € par jour", CellContext("État", "droit_commun", territory_of("CV235")))
     assert reading.lines == []
     assert reading.issues[0][1] == "rate_without_total"
 

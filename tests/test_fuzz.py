@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 
 from ingest import anct, annex, programme
 from ingest.funding import CellContext, read_cell
+from ingest.territories import territory_of
 from ingest.reading import decode, split_lines
 from ingest.records import SEVERITIES, ParseResult
 
@@ -399,7 +400,7 @@ def test_read_cell_on_mutated_real_cells(
     for position, fragment in inserts:
         position = min(position, len(text))
         text = text[:position] + fragment + text[position:]
-    reading = read_cell(text, CellContext(header, row_type, contract, calendar, note="** A noter : CD"))
+    reading = read_cell(text, CellContext(header, row_type, territory_of(contract), calendar, note="** A noter : CD"))
     for line in reading.lines:
         # >= 0 here: read_cell still turns "0 €" into a line (test_read_cell_makes_no_zero_funding_line);
         # programme.read_money drops those, so the programme's funding lines are all > 0.
@@ -430,7 +431,7 @@ def test_decode_never_raises_and_lines_have_no_line_breaks(prefix: bytes, middle
 
 @pytest.mark.parametrize("text", ["0 €", "0€", "0,00 €", "DIRECCTE : 0 € en 2015"])
 def test_read_cell_makes_no_zero_funding_line(text: str) -> None:
-    reading = read_cell(text, CellContext("État", "droit_commun", "CV235"))
+    reading = read_cell(text, CellContext("État", "droit_commun", territory_of("CV235")))
     assert [line["amount_eur"] for line in reading.lines if line["amount_eur"] <= 0] == []
 
 

@@ -1,6 +1,6 @@
 """The fast paths of the text helpers give exactly what their plain definitions give.
 
-``text.fold`` folds Windows-1252 text through a byte table, ``funding.AliasPattern`` skips the
+``text.fold`` folds Windows-1252 text through a byte table, ``funders.AliasPattern`` skips the
 patterns whose literal is absent and ``reading._looks_binary`` counts control bytes by deleting the
 others: each is checked here against the obvious, slow definition it replaced, on the real
 documents and on generated text (accents, combining marks, the characters Python's case-insensitive
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest import funding, reading
+from ingest import funders, reading
+from ingest.territories import territory_of
 from ingest.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,20 +97,20 @@ ALIAS_WORDS = [
 @given(st.lists(st.one_of(st.sampled_from(ALIAS_WORDS), st.text(alphabet=chars, max_size=6)), max_size=8))
 def test_alias_literal_prefilter_drops_no_match(parts: list[str]) -> None:
     text = " ".join(parts)
-    for contract in (None, "CV235", "CV038"):
-        lexicon = funding.lexicon(contract)
+    for contract in (None, "CV235", "CV038", "CV037"):
+        lexicon = funders.lexicon(territory_of(contract))
         assert lexicon.matches(text) == lexicon.matches(text, prefilter=False)
 
 
 def test_case_insensitive_twins_of_ascii_letters_are_lowered_to_them() -> None:
     """Every character that ``re.IGNORECASE`` matches to an ASCII letter or digit is that
-    letter in ``funding.lowered``: the condition for the literal prefilter to be exact."""
+    letter in ``funders.lowered``: the condition for the literal prefilter to be exact."""
     any_ascii = re.compile(r"[a-z0-9]", re.IGNORECASE)
     twins = [chr(u) for u in range(0x110000) if any_ascii.fullmatch(chr(u))]
     assert len(twins) > 62  # the 62 ASCII letters and digits, and the twins
     for twin in twins:
         letters = [c for c in "abcdefghijklmnopqrstuvwxyz0123456789" if re.fullmatch(c, twin, re.IGNORECASE)]
-        assert letters and all(c in funding.lowered(twin) for c in letters), twin
+        assert letters and all(c in funders.lowered(twin) for c in letters), twin
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -33,7 +33,7 @@ def test_funding_by_funder_rolls_up_to_the_state(wh) -> None:
     )
     # DIRECCTE 5 308 406 + ACSE 230 100 + DRJSCS 15 000, added up by hand from the tables.
     assert rows["ETAT"] == Decimal("5553506.00")
-    assert rows["CD66"] == Decimal("824092.00")
+    assert rows["DEP-66"] == Decimal("824092.00")
     assert sum(rows.values()) == Decimal("6537498.00")
 
 

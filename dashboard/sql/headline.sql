@@ -21,7 +21,7 @@ departement as (
 
     select funder_code
     from marts.dim_funder
-    where root_funder_code = 'CD66'
+    where root_funder_code = 'DEP-66'
 
 ),
 
@@ -45,7 +45,7 @@ shares as (
 final as (
 
     select
-        'CD66' as funder_code,
+        'DEP-66' as funder_code,
         'QP066008' as qpv_code,
         (select qpv_name from marts.dim_qpv where qpv_code = 'QP066008') as qpv_name,
         2016 as funding_year,

@@ -20,7 +20,7 @@ departement as (
 
     select funder_code
     from marts.dim_funder
-    where root_funder_code = 'CD66'
+    where root_funder_code = 'DEP-66'
 
 ),
 
