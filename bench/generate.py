@@ -58,8 +58,8 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: the ingest package sits n
 
 from ingest import annex, programme  # noqa: E402
 from ingest.amounts import find_amounts  # noqa: E402
-from ingest.reading import read_file  # noqa: E402
 from ingest.contracts import recognise_contract  # noqa: E402
+from ingest.reading import read_file  # noqa: E402
 from ingest.reference import seed_rows  # noqa: E402
 from ingest.text import fold, strip_tags  # noqa: E402
 
@@ -379,7 +379,11 @@ def load_sources() -> Sources:
         annex_pairs=pairs,
         contracts=_national_contracts(),
         qpv_aliases=sorted(
-            {r["qpv_name"] for r in seed_rows("ref_qpv") if r.get("contract_code") == KNOWN_PROGRAMME_CONTRACT}
+            {
+                r["qpv_name"]
+                for r in seed_rows("ref_qpv")
+                if r.get("contract_code") == KNOWN_PROGRAMME_CONTRACT
+            }
         ),
         qpv_names=sorted({r["qpv_name"] for r in seed_rows("ref_qpv") if r.get("qpv_name")}),
     )

@@ -28,8 +28,8 @@ import duckdb
 
 from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables, suites_fingerprint
 from ingest.loading import connect
-from ingest.reference import USER_QPV_DIR
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
+from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -404,7 +404,9 @@ def build(
             con = connect(str(building))
             try:
                 before = raw_fingerprints(con)
-                report = ingest_paths(con, inputs, force=force, progress=_pausing(progress), contract=contract)
+                report = ingest_paths(
+                    con, inputs, force=force, progress=_pausing(progress), contract=contract
+                )
                 report.pruned = prune_missing(con, report.seen)
                 con.execute("checkpoint")
                 after = raw_fingerprints(con)

@@ -76,7 +76,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     _check_inputs(args.paths)
-    result = build(db, args.paths or None, force=args.force, wait=args.wait, progress=_say, contract=args.contract)
+    result = build(
+        db, args.paths or None, force=args.force, wait=args.wait, progress=_say, contract=args.contract
+    )
     for message in result.ingest.messages:
         _say(message)
     print(f"warehouse built: {db}")

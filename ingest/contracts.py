@@ -33,13 +33,22 @@ from ingest.territories import (
     Territory,
     contract_qpvs,
     contracts,
+    initials_match,
     place_core,
     territory_of,
 )
 from ingest.text import fold
 
 # Confidence of each rule when it decides alone.
-CONFIDENCE = {"user": 1.0, "title": 0.95, "name": 0.9, "acronym": 0.85, "place": 0.75, "commune": 0.7, "qpv": 0.6}
+CONFIDENCE = {
+    "user": 1.0,
+    "title": 0.95,
+    "name": 0.9,
+    "acronym": 0.85,
+    "place": 0.75,
+    "commune": 0.7,
+    "qpv": 0.6,
+}
 SCORE = {"title": 10.0, "name": 6.0, "acronym": 5.0, "place": 3.0, "commune": 2.0, "qpv": 1.0}
 # The best candidate must score this many times the next one (of another territory) to be taken,
 # and at least MIN_SCORE unless a title, the full name or an acronym names it: a few mentions of a
@@ -137,8 +146,12 @@ _TITLE = re.compile(
     r"(?:engagements?\s+quartiers\s+2030\s+)?(?:\d{4}\s+\d{4}\s+)?(?:de\s+l\s+|de\s+la\s+|du\s+|des\s+|de\s+|d\s+)?"
     r"(?P<name>[a-z0-9][a-z0-9 ]{2,120})"
 )
-_DEFINED_ACRONYM = re.compile(r"(?P<expansion>[A-ZÀ-Ý][\w'’ \-]{5,100}?)\s*\(\s*(?P<acronym>[A-Z][A-Z0-9&]{1,9})\s*\)")
-_COMMUNE_CUE = re.compile(r"(?:ville|commune|mairie)\s+(?:de\s+l\s+|de\s+la\s+|du\s+|de\s+|d\s+)(?P<name>[a-z][a-z ]{2,60})")
+_DEFINED_ACRONYM = re.compile(
+    r"(?P<expansion>[A-ZÀ-Ý][\w'’ \-]{5,100}?)\s*\(\s*(?P<acronym>[A-Z][A-Z0-9&]{1,9})\s*\)"
+)
+_COMMUNE_CUE = re.compile(
+    r"(?:ville|commune|mairie)\s+(?:de\s+l\s+|de\s+la\s+|du\s+|de\s+|d\s+)(?P<name>[a-z][a-z ]{2,60})"
+)
 
 
 def defined_acronyms(text: str) -> dict[str, str]:
@@ -156,18 +169,6 @@ def defined_acronyms(text: str) -> dict[str, str]:
     return found
 
 
-def _initials_match(acronym: str, phrase: str) -> bool:
-    """Whether an acronym's letters are the initials of a phrase's significant words, in order
-    ("PMCA" and "Perpignan Méditerranée Communauté d'Agglomération")."""
-    words = [w for w in fold(phrase).replace("'", " ").split() if w not in STOPWORDS]
-    letters = [c for c in fold(acronym) if c.isalpha()]
-    if len(letters) < 2 or not words:
-        return False
-    # Letters must match the initials of a contiguous run of words (a prefix may be skipped).
-    initials = "".join(w[0] for w in words)
-    return "".join(letters) in initials
-
-
 def epci_acronyms(text: str, contract: Contract | None) -> tuple[str, ...]:
     """Acronyms of the contract's EPCI: the national list's, and those the document defines for its name."""
     if contract is None:
@@ -178,9 +179,11 @@ def epci_acronyms(text: str, contract: Contract | None) -> tuple[str, ...]:
         folded = fold(expansion)
         if acronym in found:
             continue
-        if (core and core in folded) or fold(contract.bare_name) in folded:
-            if any(w in LEGAL_FORM_WORDS for w in folded.split()) or _initials_match(acronym, expansion):
-                found.append(acronym)
+        names_the_epci = (core and core in folded) or fold(contract.bare_name) in folded
+        if names_the_epci and (
+            any(w in LEGAL_FORM_WORDS for w in folded.split()) or initials_match(acronym, expansion)
+        ):
+            found.append(acronym)
     return tuple(found)
 
 
@@ -225,7 +228,9 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
             for key in keys:
                 for phrase in (key.full, key.core, *key.communes):
                     if phrase and (name == phrase or name.startswith(phrase + " ")):
-                        evidence[key.contract.code].add("title", SCORE["title"] * weight, lines[number - 1].strip(), number)
+                        evidence[key.contract.code].add(
+                            "title", SCORE["title"] * weight, lines[number - 1].strip(), number
+                        )
                         break
 
     acronyms = defined_acronyms(text)
@@ -239,29 +244,53 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
             and key.full in folded
             and (match := _pattern(key.full).search(folded))
         ):
-            evidence[code].add("name", SCORE["name"], _line_text(lines, folded, match.start()), _line_no(folded, match.start()))
+            evidence[code].add(
+                "name",
+                SCORE["name"],
+                _line_text(lines, folded, match.start()),
+                _line_no(folded, match.start()),
+            )
         for acronym in key.acronyms:
             match = re.search(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text)
             if match:
-                evidence[code].add("acronym", SCORE["acronym"], _line_text(lines, text, match.start()), _line_no(text, match.start()))
+                evidence[code].add(
+                    "acronym",
+                    SCORE["acronym"],
+                    _line_text(lines, text, match.start()),
+                    _line_no(text, match.start()),
+                )
         for acronym, expansion in acronyms.items():
             if key.core and key.core in fold(expansion) and acronym not in key.acronyms:
                 count = len(re.findall(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text))
-                if count >= 2 and _initials_match(acronym, expansion):
+                if count >= 2 and initials_match(acronym, expansion):
                     evidence[code].add("acronym", SCORE["acronym"], f"{expansion} ({acronym})", None)
         if key.core and key.core in folded:
             hits = list(_pattern(key.core).finditer(folded))
             if hits:
                 points = SCORE["place"] + min(len(hits), 10) * 0.3
-                evidence[code].add("place", points, _line_text(lines, folded, hits[0].start()), _line_no(folded, hits[0].start()))
+                evidence[code].add(
+                    "place",
+                    points,
+                    _line_text(lines, folded, hits[0].start()),
+                    _line_no(folded, hits[0].start()),
+                )
         for commune in key.communes:
             if commune in folded:
                 cue = next(
-                    (m for m in _COMMUNE_CUE.finditer(folded) if m["name"] == commune or m["name"].startswith(commune + " ")),
+                    (
+                        m
+                        for m in _COMMUNE_CUE.finditer(folded)
+                        if m["name"] == commune or m["name"].startswith(commune + " ")
+                    ),
                     None,
                 )
                 if cue is not None:
-                    evidence[code].add("commune", SCORE["commune"], _line_text(lines, folded, cue.start()), _line_no(folded, cue.start()))
+                    evidence[code].add(
+                        "commune",
+                        SCORE["commune"],
+                        _line_text(lines, folded, cue.start()),
+                        _line_no(folded, cue.start()),
+                    )
         named_qpvs = [n for n in key.qpv_names if n in folded and _pattern(n).search(folded)]
         if named_qpvs and code in evidence:
             evidence[code].add("qpv", SCORE["qpv"] * min(len(named_qpvs), 3), named_qpvs[0], None)

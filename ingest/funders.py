@@ -26,6 +26,7 @@ from ingest.territories import (
     STOPWORDS,
     Territory,
     departments,
+    initials_match,
     other_funder_code,
 )
 from ingest.text import fold
@@ -110,7 +111,11 @@ class AliasPattern:
     @classmethod
     def regex(cls, body: str, case_sensitive: bool = False) -> AliasPattern:
         """A pattern written as a regex (no literal prefilter)."""
-        return cls(re.compile(rf"(?<![\w]){body}(?![\w])", 0 if case_sensitive else re.IGNORECASE), "", case_sensitive)
+        return cls(
+            re.compile(rf"(?<![\w]){body}(?![\w])", 0 if case_sensitive else re.IGNORECASE),
+            "",
+            case_sensitive,
+        )
 
 
 def lowered(text: str) -> str:
@@ -185,18 +190,12 @@ class Lexicon:
         contract = self.territory.contract
         if contract is not None and contract.epci_siren:
             for token in re.findall(r"(?<![\w])[A-Z][A-Z0-9]{2,8}(?![\w])", header):
-                if _initials_of(token, contract.bare_name):
+                if initials_match(token, contract.bare_name) and len(token) >= 3:
                     return Mention(0, len(header), self.territory.code_for_role("epci"), "acronym", token)
         return None
 
     def usual(self, dispositif: str) -> tuple[str, bool]:
         return self.usual_funder.get(dispositif, ("", False))
-
-
-def _initials_of(acronym: str, name: str) -> bool:
-    words = [w for w in fold(name).split() if w not in STOPWORDS]
-    letters = "".join(c for c in fold(acronym) if c.isalpha())
-    return len(letters) >= 2 and letters == "".join(w[0] for w in words)[: len(letters)] and len(letters) >= len(words) - 1
 
 
 def _true(value: str | None) -> bool:
@@ -240,10 +239,14 @@ def other_bodies(text: str, known: list[Mention]) -> list[Mention]:
     for match in _BODY.finditer(text):
         if any(m.start < match.end() and match.start() < m.end for m in known if m.kind != "dispositif"):
             continue
-        name = re.sub(r"[\s\-]+(?:de|du|des|la|le|les|et|pour|sur|d['’]|l['’])\s*$", "", match.group(0)).strip(" -")
+        name = re.sub(
+            r"[\s\-]+(?:de|du|des|la|le|les|et|pour|sur|d['’]|l['’])\s*$", "", match.group(0)
+        ).strip(" -")
         if len(name) < 3:
             continue
-        found.append(Mention(match.start(), match.start() + len(name), other_funder_code(name), "name", name, name))
+        found.append(
+            Mention(match.start(), match.start() + len(name), other_funder_code(name), "name", name, name)
+        )
     return found
 
 
@@ -303,20 +306,31 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
     rows.append((AliasPattern.regex(_NAMED_COMMUNE, True), commune_code, "name", "Ville de ..."))
     # Bodies the document names with an acronym of its own ("Association Espace Polygone (AEP)").
     for acronym, name in territory.bodies:
-        rows.append((AliasPattern.of(acronym, True, True), _fixed(other_funder_code(name), name), "acronym", acronym))
+        rows.append(
+            (AliasPattern.of(acronym, True, True), _fixed(other_funder_code(name), name), "acronym", acronym)
+        )
 
     def department_code(match: re.Match[str]) -> tuple[str, str | None]:
         number = match.group("dep").upper()
         number = number.zfill(2) if number.isdigit() and len(number) < 2 else number
         return (f"DEP-{number}" if number in departments() else territory.code_for_role("departement")), None
 
-    rows.append((AliasPattern.regex(r"(?:CD|CG)\s?(?P<dep>[0-9]{2,3}|2[AB])", True), department_code, "acronym", "CD<dép.>"))
+    rows.append(
+        (
+            AliasPattern.regex(r"(?:CD|CG)\s?(?P<dep>[0-9]{2,3}|2[AB])", True),
+            department_code,
+            "acronym",
+            "CD<dép.>",
+        )
+    )
 
     def caf_code(match: re.Match[str]) -> tuple[str, str | None]:
         number = match.group("dep").upper()
         return (f"CAF-{number}" if number in departments() else territory.code_for_role("caf")), None
 
-    rows.append((AliasPattern.regex(r"CAF\s?(?P<dep>[0-9]{2,3}|2[AB])", True), caf_code, "acronym", "CAF<dép.>"))
+    rows.append(
+        (AliasPattern.regex(r"CAF\s?(?P<dep>[0-9]{2,3}|2[AB])", True), caf_code, "acronym", "CAF<dép.>")
+    )
     # The régions by name, each as its own Région (a document may name another région than its own).
     regions: dict[str, str] = {}
     for dept in departments().values():
@@ -342,7 +356,9 @@ def lexicon(territory: Territory) -> Lexicon:
         code = row.get("funder_code") or (territory.code_for_role(role) if role else "")
         if not code:
             continue
-        pattern = AliasPattern.of(row["alias"], _true(row.get("whole_word")), _true(row.get("case_sensitive")))
+        pattern = AliasPattern.of(
+            row["alias"], _true(row.get("whole_word")), _true(row.get("case_sensitive"))
+        )
         funder_patterns.append((pattern, code, row.get("match_kind") or "name", row["alias"]))
     funder_patterns.extend(_territory_patterns(territory))
     dispositif_patterns = [

@@ -284,9 +284,7 @@ def _decide_funder(
         return hints[-1].code, "wording", "text", 0.85, hints[-1]
     if footnote is not None:
         return footnote.code, "footnote", "text", 0.75, footnote
-    dispositifs = [
-        m for m in label_mentions if m.kind == "dispositif" and lex.usual(m.code)[0]
-    ]
+    dispositifs = [m for m in label_mentions if m.kind == "dispositif" and lex.usual(m.code)[0]]
     exclusive = [m for m in dispositifs if lex.usual(m.code)[1]]
     if exclusive:
         return lex.usual(exclusive[-1].code)[0], "dispositif", "dispositif", 0.9, exclusive[-1]
@@ -351,9 +349,7 @@ def read_cell(text: str, context: CellContext) -> CellReading:
         # switched to ("garantie jeunes : 108 800€ ... allocation= 170 000€"); a column, or a dispositif
         # several funders share, is not carried over.
         carries = rule in ("named", "wording", "footnote", "inherited") or (
-            rule == "dispositif"
-            and decided_by is not None
-            and lex.usual(decided_by.code)[1]
+            rule == "dispositif" and decided_by is not None and lex.usual(decided_by.code)[1]
         )
         if carries:
             inherited = Mention(
@@ -401,7 +397,9 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "funder_code": funder,
                 "funder_role": role_of(funder),
                 "funder_name": decided_by.name if decided_by else None,
-                "funder_text": context.column_header if rule == "column" or not decided_by else decided_by.alias,
+                "funder_text": context.column_header
+                if rule == "column" or not decided_by
+                else decided_by.alias,
                 "funder_rule": rule,
                 "funder_source": source,
                 "dispositif_code": dispositif.code if dispositif else None,

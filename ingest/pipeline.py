@@ -82,7 +82,11 @@ def input_files(paths: Iterable[Path]) -> list[Path]:
             )
         root = path.resolve()
         for candidate in sorted(path.rglob("*")):
-            if not candidate.is_file() or candidate.name.startswith((".", "README")) or candidate.name == MANIFEST_NAME:
+            if (
+                not candidate.is_file()
+                or candidate.name.startswith((".", "README"))
+                or candidate.name == MANIFEST_NAME
+            ):
                 continue
             if any(part.startswith(".") for part in candidate.relative_to(path).parts):
                 continue
@@ -307,7 +311,9 @@ def _prepared_in_order(plans: list[_Planned], workers: int) -> Iterator[Prepared
             for index in range(len(plans)):
                 while todo and len(pending) < workers * WINDOW_PER_WORKER:
                     ahead = todo.popleft()
-                    pending.append((ahead, pool.submit(prepare_document, plans[ahead].path, plans[ahead].hint)))
+                    pending.append(
+                        (ahead, pool.submit(prepare_document, plans[ahead].path, plans[ahead].hint))
+                    )
                 if pending and pending[0][0] == index:
                     yield pending.popleft()[1].result()
                 else:
@@ -415,7 +421,11 @@ def _ingest_one(
         previous = _already_loaded(con, sha) if sha in present.shas else []
         same_name = [name for name, version in previous if name == path.name]
         other_name = [name for name, _ in previous if name != path.name]
-        if same_name and not force and all(v == parser_version(plan.hint) for n, v in previous if n == path.name):
+        if (
+            same_name
+            and not force
+            and all(v == parser_version(plan.hint) for n, v in previous if n == path.name)
+        ):
             report.unchanged.append(path.name)
             pending.say(f"{prefix}: unchanged, kept")
             return

@@ -66,8 +66,8 @@ _OBJECTIVE_HEADING = re.compile(
 )
 _SUMMARY_PILLAR = re.compile(r"^(?P<num>[IVX]+)\.\s+(?P<label>.+)$")
 _SUMMARY_AXIS = re.compile(r"^Axe\s+(?P<num>\d+)\s+(?P<label>.+)$", re.IGNORECASE)
-_SUMMARY_OBJECTIVE = re.compile(r"^(?P<axis>\d+)\.(?P<num>\d+)\s+(?P<label>.+)$")
-_SUMMARY_FICHES = re.compile(r"^\d+\.\d+\.\d+(?:\s+\d+\.\d+\.\d+)*$")
+_SUMMARY_OBJECTIVE = re.compile(r"^(?P<axis>\d+)[.-](?P<num>\d+)\s+(?P<label>.+)$")
+_SUMMARY_FICHES = re.compile(r"^\d+[.-]\d+[.-]\d+(?:[\s,;]+\d+[.-]\d+[.-]\d+)*$")
 _COST_TOTAL = re.compile(r"co[uû]t\s+total", re.IGNORECASE)
 _COST_TOTAL_LABEL = re.compile(
     r"^(?P<label>co[uû]t\s+total\s+(?:de\s+l['’]\s*\w+)?)\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
@@ -207,7 +207,7 @@ class _Parser:
             if not cell:
                 continue
             if match := _SUMMARY_FICHES.match(cell):
-                fiche_codes = [code.replace(".", "-") for code in match.group(0).split()]
+                fiche_codes = [code.replace(".", "-") for code in re.split(r"[\s,;]+", match.group(0))]
             elif fiche_codes:
                 titles.append(cell)
             elif match := _SUMMARY_AXIS.match(cell):
@@ -525,7 +525,9 @@ class _Parser:
                 f"no QPV of the contract or known place in the territory of fiche {table.fiche_code}: "
                 f"'{text[:80]}': its money goes to HORS_QPV",
             )
-        elif any(m.qpv_code == "NONE" for m in matches) and not any(m.qpv_code.startswith("Q") for m in matches):
+        elif any(m.qpv_code == "NONE" for m in matches) and not any(
+            m.qpv_code.startswith("Q") for m in matches
+        ):
             self.issue(
                 line,
                 "info",
@@ -580,7 +582,8 @@ class _Parser:
                 cost_id=f"{table_id}:{row_type[:2]}:cost:{n}",
                 fiche_code=table.fiche_code,
                 cost_kind="total" if row["cost_kind"] == "item" else row["cost_kind"],
-                label=(table.sub_action or "Coût de l'action") + (f" : {row['label']}" if row["label"] else ""),
+                label=(table.sub_action or "Coût de l'action")
+                + (f" : {row['label']}" if row["label"] else ""),
                 source_line=cell.lines[0],
                 source_text="\n".join(self.text(n) for n in cell.lines),
             )

@@ -157,7 +157,21 @@ def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     except duckdb.Error:
         return []
     out = ["contracts recognised (per document):"]
-    for (name, code, contract, rule, confidence, evidence, qpvs, count, eur, local, unknown, in_qpv, hors) in rows:
+    for (
+        name,
+        code,
+        contract,
+        rule,
+        confidence,
+        evidence,
+        qpvs,
+        count,
+        eur,
+        local,
+        unknown,
+        in_qpv,
+        hors,
+    ) in rows:
         if code is None:
             out.append(f"  {name}: NO CONTRACT ({rule}): give it with --contract or a cdv.toml")
             continue

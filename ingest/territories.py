@@ -37,15 +37,85 @@ ROLE_PREFIX = {"departement": "DEP", "region": "REG", "caf": "CAF", "epci": "EPC
 
 # Words of contract names that say the legal form, not the place ("CA du Grand Narbonne").
 LEGAL_FORM_WORDS = frozenset(
-    "ca cc cu cte com comm communaute communautes communes agglomeration agglo metropole metropolitaine "
-    "eurometropole urbaine syndicat intercommunal sivom epci territoire".split()
+    [
+        "ca",
+        "cc",
+        "cu",
+        "cte",
+        "com",
+        "comm",
+        "communaute",
+        "communautes",
+        "communes",
+        "agglomeration",
+        "agglo",
+        "metropole",
+        "metropolitaine",
+        "eurometropole",
+        "urbaine",
+        "syndicat",
+        "intercommunal",
+        "sivom",
+        "epci",
+        "territoire",
+    ]
 )
-STOPWORDS = frozenset("de du des d la le les l et en sur sous a au aux".split())
+STOPWORDS = frozenset(
+    ["de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "sur", "sous", "a", "au", "aux"]
+)
 # Words too common in place names to identify a commune or contract on their own.
 GENERIC_PLACE_WORDS = frozenset(
-    "saint sainte st ste grand grande petit petite pays region vallee val mont ville centre nord sud est "
-    "ouest haut haute bas basse cote cotes terre terres plaine bassin porte portes coeur nouveau nouvelle nouveaux "
-    "ancien ancienne anciens vieux vieille cite residence rue avenue boulevard place parc route chemin".split()
+    [
+        "saint",
+        "sainte",
+        "st",
+        "ste",
+        "grand",
+        "grande",
+        "petit",
+        "petite",
+        "pays",
+        "region",
+        "vallee",
+        "val",
+        "mont",
+        "ville",
+        "centre",
+        "nord",
+        "sud",
+        "est",
+        "ouest",
+        "haut",
+        "haute",
+        "bas",
+        "basse",
+        "cote",
+        "cotes",
+        "terre",
+        "terres",
+        "plaine",
+        "bassin",
+        "porte",
+        "portes",
+        "coeur",
+        "nouveau",
+        "nouvelle",
+        "nouveaux",
+        "ancien",
+        "ancienne",
+        "anciens",
+        "vieux",
+        "vieille",
+        "cite",
+        "residence",
+        "rue",
+        "avenue",
+        "boulevard",
+        "place",
+        "parc",
+        "route",
+        "chemin",
+    ]
 )
 
 
@@ -164,6 +234,15 @@ def place_core(name: str) -> str:
     while tokens and tokens[-1] in STOPWORDS:
         tokens.pop()
     return " ".join(tokens)
+
+
+def initials_match(acronym: str, phrase: str) -> bool:
+    """Whether an acronym's letters are the initials of a run of a phrase's significant words, in order
+    ("PMCA" and "Perpignan Méditerranée Communauté d'Agglomération", "CAGN" and "Communauté
+    d'Agglomération du Grand Narbonne")."""
+    words = [w for w in fold(phrase).split() if w not in STOPWORDS]
+    letters = "".join(c for c in fold(acronym) if c.isalpha())
+    return len(letters) >= 2 and bool(words) and letters in "".join(w[0] for w in words)
 
 
 def _stem_match(commune_token: str, name_token: str) -> bool:
@@ -310,7 +389,9 @@ def territory_of(
     communes: list[Commune] = []
     by_insee: dict[str, int] = {}
     if contract.commune_insee:
-        name = next((q.commune_name for q in found if q.commune_insee == contract.commune_insee), contract.bare_name)
+        name = next(
+            (q.commune_name for q in found if q.commune_insee == contract.commune_insee), contract.bare_name
+        )
         communes.append(Commune(contract.commune_insee, name))
     # The contract's communes, the one holding the most QPVs first (the "Ville" of its documents).
     for qpv in found:
@@ -323,7 +404,11 @@ def territory_of(
     for name in named_communes:
         if all(fold(c.name) != fold(name) for c in communes):
             insee = next(
-                (q.commune_insee for q in qpvs_of_department(contract.department) if fold(q.commune_name) == fold(name)),
+                (
+                    q.commune_insee
+                    for q in qpvs_of_department(contract.department)
+                    if fold(q.commune_name) == fold(name)
+                ),
                 "",
             )
             communes.append(Commune(insee, name))

@@ -33,16 +33,35 @@ from ingest.territories import GENERIC_PLACE_WORDS, STOPWORDS, Qpv, Territory, q
 from ingest.text import fold
 
 # Words of QPV names that say "neighbourhood", not which one.
-_NAME_NOISE = frozenset("quartier qpv qp zus".split())
-_NUMBER_WORDS = (
-    "deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize dix-sept "
-    "dix-huit dix-neuf vingt"
-).split()
+_NAME_NOISE = frozenset(["quartier", "qpv", "qp", "zus"])
+_NUMBER_WORDS = [
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+    "vingt",
+]
 _COUNTED_ALL = re.compile(
     rf"(?<![a-z0-9])(?:les|des|aux|nos|ses|ces)\s+(?:[0-9]{{1,2}}|{'|'.join(w.replace('-', ' ') for w in _NUMBER_WORDS)})"
     r"\s+(?:quartiers?|qpv|qp)(?![a-z0-9])"
 )
-_GENERIC_QPV = re.compile(r"(?<![a-z0-9])(?:qpv|qp|quartiers?\s+prioritaires?|quartiers?\s+politique\s+de\s+la\s+ville)(?![a-z0-9])")
+_GENERIC_QPV = re.compile(
+    r"(?<![a-z0-9])(?:qpv|qp|quartiers?\s+prioritaires?|quartiers?\s+politique\s+de\s+la\s+ville)(?![a-z0-9])"
+)
 # A run of one word names a QPV part only from this many letters on.
 _MIN_PART_LETTERS = 5
 
@@ -116,11 +135,11 @@ def _index(territory: Territory) -> _Index:
     names: list[tuple[Qpv, tuple[str, ...], bool]] = [(q, _name_key(q.name), True) for q in territory.qpvs]
     if territory.department is not None:
         names += [
-            (q, _name_key(q.name), False) for q in qpvs_of_department(territory.department.code) if q.code not in own
+            (q, _name_key(q.name), False)
+            for q in qpvs_of_department(territory.department.code)
+            if q.code not in own
         ]
-    aliases = tuple(
-        row for row in _alias_rows() if row[1] in ("ALL", "NONE") or row[1] in own
-    )
+    aliases = tuple(row for row in _alias_rows() if row[1] in ("ALL", "NONE") or row[1] in own)
     longest = max([len(key) for _, key, _ in names] + [len(row[0]) for row in aliases] + [1])
     return _Index(tuple(names), aliases, longest, frozenset(fold(c.name) for c in territory.communes))
 
@@ -192,7 +211,9 @@ def resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:
 
 def _drop_parenthesised_parts(text: str, found: list[TerritoryMatch]) -> list[TerritoryMatch]:
     """A not-QPV place in parentheses right after a QPV is a part of that QPV."""
-    folded_parens = [(len(fold(text[: m.start()])), len(fold(text[: m.end()]))) for m in re.finditer(r"\([^()]*\)", text)]
+    folded_parens = [
+        (len(fold(text[: m.start()])), len(fold(text[: m.end()]))) for m in re.finditer(r"\([^()]*\)", text)
+    ]
     kept = []
     for match in found:
         inside = any(a <= match.start and match.end <= b + 1 for a, b in folded_parens)

@@ -133,7 +133,12 @@ def test_manifest_counts_hold_for_the_whole_small_corpus(corpus: Path) -> None:
         doc = read_document(corpus / "documents" / entry["file"])
         assert _counts(doc) == {k: entry[k] for k in _counts(doc)}, entry["file"]
         assert doc.result.contract_code == entry["contract_code"]
-        kinds.add((entry["kind"], entry["contract_code"] in (generate.KNOWN_PROGRAMME_CONTRACT, generate.KNOWN_ANNEX_CONTRACT)))
+        kinds.add(
+            (
+                entry["kind"],
+                entry["contract_code"] in (generate.KNOWN_PROGRAMME_CONTRACT, generate.KNOWN_ANNEX_CONTRACT),
+            )
+        )
     assert len(kinds) >= 3  # a mix of kinds and of the bundled contracts' / other contracts' names
 
 

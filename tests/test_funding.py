@@ -14,8 +14,8 @@ import pytest
 
 from ingest import programme
 from ingest.funding import CellContext, read_cell, read_costs, sub_action_calendar
-from ingest.territories import territory_of
 from ingest.records import ParseResult
+from ingest.territories import territory_of
 
 # (source line, amount, funder, row type) in document order.
 EXPECTED = [
@@ -174,7 +174,9 @@ def test_funder_rules(lines: list[dict]) -> None:
     assert _line(lines, 385, "274500")["funder_rule"] == "footnote"
     assert _line(lines, 91, "15000.00")["funder_source"] == "text"
     assert (
-        next(x for x in lines if x["source_line"] == 91 and x["funder_code"] == "EPCI-200027183")["funder_source"]
+        next(x for x in lines if x["source_line"] == 91 and x["funder_code"] == "EPCI-200027183")[
+            "funder_source"
+        ]
         == "column"
     )
 
@@ -242,7 +244,9 @@ def _read(text: str, header: str = "État") -> list[tuple[Decimal, str, str]]:
 
 
 def test_arithmetic_mismatch_is_an_issue() -> None:
-    reading = read_cell("62 000 € * 20% de QPV = 12 500 €", CellContext("État", "droit_commun", territory_of("CV235")))
+    reading = read_cell(
+        "62 000 € * 20% de QPV = 12 500 €", CellContext("État", "droit_commun", territory_of("CV235"))
+    )
     assert [line["amount_eur"] for line in reading.lines] == [Decimal("12500")]
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
     reading = read_cell(
@@ -250,7 +254,9 @@ def test_arithmetic_mismatch_is_an_issue() -> None:
     )
     assert [line["amount_eur"] for line in reading.lines] == [Decimal("15000")]
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
-    reading = read_cell("7 000 € sur 2 jours : 3 000 € / jour", CellContext("PMCA", "droit_commun", territory_of("CV235")))
+    reading = read_cell(
+        "7 000 € sur 2 jours : 3 000 € / jour", CellContext("PMCA", "droit_commun", territory_of("CV235"))
+    )
     assert any(rule == "arithmetic_mismatch" for _, rule, _ in reading.issues)
 
 

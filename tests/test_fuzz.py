@@ -40,9 +40,9 @@ from hypothesis import strategies as st
 
 from ingest import anct, annex, programme
 from ingest.funding import CellContext, read_cell
-from ingest.territories import territory_of
 from ingest.reading import decode, split_lines
 from ingest.records import SEVERITIES, ParseResult
+from ingest.territories import territory_of
 
 from .conftest import LEZIGNAN, PERPIGNAN, ROOT
 
@@ -400,7 +400,9 @@ def test_read_cell_on_mutated_real_cells(
     for position, fragment in inserts:
         position = min(position, len(text))
         text = text[:position] + fragment + text[position:]
-    reading = read_cell(text, CellContext(header, row_type, territory_of(contract), calendar, note="** A noter : CD"))
+    reading = read_cell(
+        text, CellContext(header, row_type, territory_of(contract), calendar, note="** A noter : CD")
+    )
     for line in reading.lines:
         # >= 0 here: read_cell still turns "0 €" into a line (test_read_cell_makes_no_zero_funding_line);
         # programme.read_money drops those, so the programme's funding lines are all > 0.
