@@ -54,26 +54,35 @@ CELL_COLUMNS: tuple[str, ...] = (
 )
 LIST_COLUMNS = frozenset({"bop_list", "service_list"})
 
-# The folded start of each column header, by column: used to recognise a header row and to
-# check that the columns are where this parser reads them.
-_HEADER_LABELS: dict[str, str] = {
-    "objective_ref": "ref",
-    "objective_label": "objectif operationnel",
-    "bop_list": "bop s etat",
-    "service_list": "service etat gestionnaire",
-    "partner_collectivite": "collectivite locale partenaire",
-    "partner_signataire": "signataire partenaire",
-    "indicator": "indicateur",
-    "national_target": "valeur cible nationale",
+# The folded starts of each column's header, by column: a header row is read to know where each
+# column is (annexes of other contracts order them otherwise: the service before the BOP...).
+_HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "objective_ref": ("ref", "reference", "n", "no", "numero", "code"),
+    "objective_label": ("objectif operationnel", "objectifs operationnels", "objectif", "objectifs"),
+    "bop_list": ("bop", "programme", "programmes", "prog", "lolf"),
+    "service_list": (
+        "service etat gestionnaire",
+        "service de l etat gestionnaire",
+        "services de l etat",
+        "service gestionnaire",
+        "service",
+        "services",
+    ),
+    "partner_collectivite": ("collectivite locale partenaire", "collectivite", "partenaire", "partenaires"),
+    "partner_signataire": ("signataire partenaire", "signataire", "signataires"),
+    "indicator": ("indicateur", "indicateurs"),
+    "national_target": ("valeur cible", "cible", "objectif chiffre"),
 }
-# Header cells distinctive enough to tell this kind from any other document.
-_KIND_SIGNALS = ("bop s etat pre identifies", "service etat gestionnaire du bop", "valeur cible nationale")
+# Header cells distinctive enough to tell this kind from any other document (a BOP column, a
+# managing-service column, a target column).
+_KIND_SIGNALS = ("bop", "service", "valeur cible")
 # How many well-formed references make the reference half of the detection score full.
 _REFS_FOR_FULL_SCORE = 5
 
 # A reference is one token: a short letter prefix, an underscore, then letters, digits, "*" or "/"
-# (PDEE_AS1_001, PCOS_AS1_OO1, PHCV_AS2_*, Atr_EgF/H, Atr_Jeunesse).
-_REF = re.compile(r"^[A-Za-z]{2,8}(?:_[A-Za-z0-9*/]+)+$")
+# (PDEE_AS1_001, PCOS_AS1_OO1, PHCV_AS2_*, Atr_EgF/H, Atr_Jeunesse), or numbers (2.3.1, 1-2).
+_REF = re.compile(r"^(?:[A-Za-z]{2,8}(?:_[A-Za-z0-9*/]+)+|[0-9]{1,2}(?:[.\-][0-9]{1,2}){1,3})$")
+_NUMERIC_REF = re.compile(r"^[0-9]{1,2}(?:[.\-][0-9]{1,2}){1,3}$")
 # The numbered form, where the axis and the sequence can be read; "O" typed for "0" is tolerated.
 _NUMBERED_REF = re.compile(r"^(?P<prefix>[A-Za-z]+)_AS(?P<axis>[0-9Oo]+)_(?P<seq>[0-9Oo]+|\*)$")
 _LOOSE_REF = re.compile(r"^(?P<prefix>[A-Za-z]+)_(?P<seq>\S+)$")
@@ -106,6 +115,9 @@ class _Context:
     axis_label: str | None = None
     # Index in the output rows of the objective row a continuation line may still belong to.
     owner: int | None = None
+    # Where each column is, from the last header row (None: the bundled layout, by position).
+    layout: dict[str, int] | None = None
+    width: int = len(CELL_COLUMNS)
 
     def apply(self, heading: Heading) -> None:
         if heading.level == "pillar":
@@ -163,26 +175,41 @@ def _heading_of(text: str) -> Heading | None:
 
 def line_heading(cells: list[str]) -> Heading | None:
     """The heading a line carries, if its only content (besides a stray "Réf" cell) is a heading."""
-    content = [cell for cell in cells if cell and fold(cell) != _HEADER_LABELS["objective_ref"]]
+    content = [cell for cell in cells if cell and fold(cell) not in _HEADER_LABELS["objective_ref"]]
     if len(content) != 1:
         return None
     return _heading_of(content[0])
+
+
+def _header_column(cell: str) -> str | None:
+    """The column a header cell names (its folded text starts with one of the column's labels)."""
+    key = fold(cell)
+    if not key:
+        return None
+    for column, labels in _HEADER_LABELS.items():
+        if column == "objective_ref":
+            if key in labels:
+                return column
+        elif any(key == label or key.startswith(label + " ") for label in labels):
+            return column
+    return None
 
 
 def _header_columns(cells: list[str]) -> dict[str, int]:
     """Where each known column header sits on a line (column name -> cell index)."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        key = fold(cell)
-        for column, label in _HEADER_LABELS.items():
-            if column != "objective_ref" and key.startswith(label):
-                found.setdefault(column, index)
+        column = _header_column(cell)
+        if column is not None and column != "objective_ref":
+            found.setdefault(column, index)
     return found
 
 
 def _is_header(cells: list[str]) -> bool:
-    # Two known headers on one line: a single one could be an objective's own words.
-    return len(_header_columns(cells)) >= 2
+    # A BOP and a service header on one line (two known headers at least): a single one could be an
+    # objective's own words.
+    found = _header_columns(cells)
+    return len(found) >= 2 and ("bop_list" in found or "service_list" in found)
 
 
 def _is_separator(cells: list[str]) -> bool:
@@ -200,32 +227,41 @@ def detect(text: str) -> float:
     refs = 0
     for line in text.splitlines():
         cells = _cells(line)
-        for cell in cells:
-            key = fold(cell)
-            signals.update(signal for signal in _KIND_SIGNALS if key.startswith(signal))
-        if _NUMBERED_REF.match(cells[0]):
+        if _is_header(cells):
+            for cell in cells:
+                key = fold(cell)
+                signals.update(signal for signal in _KIND_SIGNALS if key.startswith(signal))
+        if _NUMBERED_REF.match(cells[0]) or (_NUMERIC_REF.match(cells[0]) and len(cells) >= 4):
             refs += 1
     header_score = len(signals) / len(_KIND_SIGNALS)
     ref_score = min(1.0, refs / _REFS_FOR_FULL_SCORE)
     return round(0.5 * header_score + 0.5 * ref_score, 3)
 
 
-def _fit_cells(cells: list[str]) -> tuple[list[str], list[str]]:
-    """The cells padded or cut to the table's width, and the non-empty cells cut off."""
+def _fit_cells(cells: list[str], layout: dict[str, int] | None = None) -> tuple[list[str], list[str]]:
+    """The cells in ``CELL_COLUMNS`` order (by the header's layout, else by position), and the
+    non-empty cells that belong to no column."""
     width = len(CELL_COLUMNS)
-    extra = [cell for cell in cells[width:] if cell]
-    return (cells + [""] * width)[:width], extra
+    if layout is None:
+        extra = [cell for cell in cells[width:] if cell]
+        return (cells + [""] * width)[:width], extra
+    fitted = [cells[layout[c]] if c in layout and layout[c] < len(cells) else "" for c in CELL_COLUMNS]
+    used = set(layout.values())
+    extra = [cell for index, cell in enumerate(cells) if cell and index not in used]
+    return fitted, extra
 
 
-def _check_width(result: ParseResult, number: int, line: str, cells: list[str]) -> list[str]:
-    fitted, extra = _fit_cells(cells)
-    if len(cells) != len(CELL_COLUMNS):
-        lost = f"; text beyond the last column ignored: {' | '.join(extra)!r}" if extra else ""
+def _check_width(
+    result: ParseResult, context: _Context, number: int, line: str, cells: list[str]
+) -> list[str]:
+    fitted, extra = _fit_cells(cells, context.layout)
+    if len(cells) != context.width or extra:
+        lost = f"; text in no column ignored: {' | '.join(extra)!r}" if extra else ""
         result.issue(
             number,
             "warning",
             "unexpected_cell_count",
-            f"{len(cells)} cells where the table has {len(CELL_COLUMNS)}: read left to right{lost}",
+            f"{len(cells)} cells where the table has {context.width}: read by column{lost}",
             line,
         )
     return fitted
@@ -241,6 +277,8 @@ def _objective_row(
         axis_number=context.axis_number,
         axis_label=context.axis_label,
         row_index=row_index,
+        line_bop_fields=[_value(cells[CELL_COLUMNS.index("bop_list")])],
+        line_service_fields=[_value(cells[CELL_COLUMNS.index("service_list")])],
         source_line=number,
         source_lines=[number],
         source_text=line,
@@ -260,13 +298,15 @@ def _merge(owner: dict[str, Any], cells: list[str], number: int, line: str) -> N
             owner[column] = f"{current}{LIST_JOINER}{cell}"
         elif cell != current:
             owner[column] = f"{current}{TEXT_JOINER}{cell}"
+    owner["line_bop_fields"].append(_value(cells[CELL_COLUMNS.index("bop_list")]))
+    owner["line_service_fields"].append(_value(cells[CELL_COLUMNS.index("service_list")]))
     owner["source_lines"].append(number)
     owner["source_text"] = f"{owner['source_text']}\n{line}"
 
 
 def _read_objective(result: ParseResult, context: _Context, number: int, line: str, cells: list[str]) -> None:
     rows = result.tables[TABLE]
-    fitted = _check_width(result, number, line, cells)
+    fitted = _check_width(result, context, number, line, cells)
     row = _objective_row(context, fitted, number, line, len(rows) + 1)
     rows.append(row)
     context.owner = len(rows) - 1
@@ -291,7 +331,7 @@ def _read_objective(result: ParseResult, context: _Context, number: int, line: s
 def _read_continuation(
     result: ParseResult, context: _Context, number: int, line: str, cells: list[str]
 ) -> None:
-    fitted = _check_width(result, number, line, cells)
+    fitted = _check_width(result, context, number, line, cells)
     if context.owner is None:
         result.issue(
             number,
@@ -312,17 +352,40 @@ def _read_continuation(
     )
 
 
-def _check_header(result: ParseResult, number: int, line: str, cells: list[str]) -> None:
-    expected = {column: index for index, column in enumerate(CELL_COLUMNS)}
-    moved = [column for column, index in _header_columns(cells).items() if expected[column] != index]
+def _read_header(result: ParseResult, context: _Context, number: int, line: str, cells: list[str]) -> None:
+    """A header row: the columns of the rows below are read where it puts them."""
+    found = _header_columns(cells)
+    ref_at = next((i for i, cell in enumerate(cells) if _header_column(cell) == "objective_ref"), 0)
+    layout = {"objective_ref": ref_at, **found}
+    positional = {column: index for index, column in enumerate(CELL_COLUMNS)}
+    moved = [column for column, index in layout.items() if positional[column] != index]
+    context.layout = layout if moved else None
+    context.width = len(cells) if moved else len(CELL_COLUMNS)
     if moved:
         result.issue(
             number,
-            "warning",
-            "unexpected_header_layout",
-            f"column headers not where this parser reads them: {', '.join(moved)}",
+            "info",
+            "header_layout",
+            "columns read where this header puts them: "
+            + ", ".join(
+                f"{column} in column {index + 1}"
+                for column, index in sorted(layout.items(), key=lambda kv: kv[1])
+            ),
             line,
         )
+    missing = [column for column in ("objective_label", "bop_list", "service_list") if column not in layout]
+    if missing:
+        result.issue(
+            number,
+            "warning",
+            "header_without_column",
+            f"no column for {', '.join(missing)} in this header",
+            line,
+        )
+
+
+def _ref_index(context: _Context) -> int:
+    return context.layout["objective_ref"] if context.layout else 0
 
 
 def _read_line(result: ParseResult, context: _Context, number: int, line: str) -> None:
@@ -341,10 +404,10 @@ def _read_line(result: ParseResult, context: _Context, number: int, line: str) -
     if found is not None:
         context.apply(found)
     elif _is_header(cells):
-        _check_header(result, number, line, cells)
-    elif _is_ref(cells[0]):
+        _read_header(result, context, number, line, cells)
+    elif _is_ref(cells[_ref_index(context)] if _ref_index(context) < len(cells) else ""):
         _read_objective(result, context, number, line, cells)
-    elif not cells[0] and len(cells) > 1:
+    elif not cells[_ref_index(context) if _ref_index(context) < len(cells) else 0] and len(cells) > 1:
         _read_continuation(result, context, number, line, cells)
     elif len(cells) == 1:
         # Titles and stray text outside the table: nothing to load, but say it was seen.

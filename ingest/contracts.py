@@ -128,6 +128,15 @@ def _all_keys() -> tuple[_Keys, ...]:
     return tuple(keys)
 
 
+def _without_legal_form(name: str) -> str:
+    """A title's name without the legal form and linking words it opens with ("communaute d
+    agglomeration beziers mediterranee" -> "beziers mediterranee")."""
+    tokens = name.split()
+    while tokens and (tokens[0] in LEGAL_FORM_WORDS or tokens[0] in STOPWORDS):
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
 def _qpv_key(name: str) -> str:
     return " ".join(t for t in fold(name).split() if t not in ("quartier", "quartiers", "qpv", "zus"))
 
@@ -223,11 +232,16 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
     # Titles: "Contrat de ville de X" in the first lines (and anywhere, weaker).
     for number, line in enumerate(folded_lines, start=1):
         for match in _TITLE.finditer(line):
-            name = match["name"]
+            name = _without_legal_form(match["name"])
             weight = 1.0 if number <= TITLE_LINES else 0.5
             for key in keys:
                 for phrase in (key.full, key.core, *key.communes):
-                    if phrase and (name == phrase or name.startswith(phrase + " ")):
+                    if phrase and (
+                        name == phrase
+                        or name.startswith(phrase + " ")
+                        or match["name"].startswith(phrase + " ")
+                        or match["name"] == phrase
+                    ):
                         evidence[key.contract.code].add(
                             "title", SCORE["title"] * weight, lines[number - 1].strip(), number
                         )

@@ -208,6 +208,8 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("indicator", "varchar"),
         ("national_target", "varchar"),
         ("row_index", "integer"),
+        ("line_bop_fields", "varchar[]"),
+        ("line_service_fields", "varchar[]"),
         ("source_line", "integer"),
         ("source_lines", "integer[]"),
         ("source_text", "varchar"),

@@ -137,6 +137,8 @@ def test_pdee_as2_005(rows: list[dict[str, Any]]) -> None:
         "indicator": None,
         "national_target": None,
         "row_index": 8,
+        "line_bop_fields": ["140 141 167 147 163"],
+        "line_service_fields": ["RECTORAT RECTORAT DSN DDCSPP DDCSPP"],
         "source_line": 17,
         "source_lines": [17],
         "source_text": row["source_text"],
@@ -456,14 +458,15 @@ def test_line_with_twelve_cells(lines: list[str]) -> None:
     assert "12 cells" in issue.message and "'X | Y'" in issue.message
 
 
-def test_moved_header_column_is_reported() -> None:
+def test_moved_header_columns_are_followed_and_said() -> None:
+    """Another writer puts the service column before the BOP column: read where the header says."""
     cells = HEADER.split("\t")
     cells[2], cells[3] = cells[3], cells[2]
-    result = annex.parse(["\t".join(cells), row_line("PXXX_AS1_001")])
-    assert [issue.rule for issue in result.issues] == [
-        "unexpected_header_layout",
-        "objective_without_heading",
-    ]
+    line = "\t".join(["PXXX_AS1_001", "Objectif", "DDCSPP DIRECCTE", "147 102", PENDING, PENDING, "", ""])
+    result = annex.parse(["\t".join(cells), line])
+    assert [issue.rule for issue in result.issues] == ["header_layout", "objective_without_heading"]
+    row = result.tables[annex.TABLE][0]
+    assert (row["bop_list"], row["service_list"]) == ("147 102", "DDCSPP DIRECCTE")
 
 
 @settings(max_examples=200, deadline=None)

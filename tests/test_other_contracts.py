@@ -35,6 +35,7 @@ DOCS = Path(__file__).resolve().parent / "documents"
 CARCASSONNE = DOCS / "carcassonne-agglo_programme_cohesion-sociale.txt"
 MONTPELLIER = DOCS / "montpellier-mediterranee-metropole_programme_cadre-de-vie.txt"
 NARBONNE = DOCS / "grand-narbonne_programme_emploi_2024.txt"
+BEZIERS_ANNEX = DOCS / "beziers-mediterranee_annexe_objectifs-bop.txt"
 PERPIGNAN = (
     ROOT / "data" / "documents" / "perpignan-mediterranee_programme-actions_pilier-economie-emploi.txt"
 )
@@ -434,6 +435,28 @@ def test_a_qpv_list_is_read_whatever_its_headers_and_bad_rows_are_said() -> None
     assert reference.read_qpv_list(b"a;b\n1;2\n")[0] == []
 
 
+# -- an annex of another writer ------------------------------------------------------------------
+
+
+def test_an_annex_whose_columns_follow_their_header() -> None:
+    """Numeric references, the service column before the BOP column, programmes written P.147 and
+    BOP 147, a row continued on the next line: read by the header, not by position."""
+    doc = read_document(BEZIERS_ANNEX)
+    assert (doc.kind, doc.result.contract_code) == ("annexe_objectifs_bop", "CV110")
+    rows = doc.result.tables["annex_objectives"]
+    assert [
+        (r["objective_ref"], r["pillar"], r["axis_number"], r["bop_list"], r["service_list"]) for r in rows
+    ] == [
+        ("1.1.1", "Cohésion sociale", 1, "P.147 P.230", "DDCS Rectorat"),
+        ("1.1.2", "Cohésion sociale", 1, "BOP 147", "DDCS"),
+        ("1.2.1", "Cohésion sociale", 2, "BOP 204 P.147 P.177", "ARS Préfecture DDCS"),
+        ("2.1.1", "Cadre de vie et renouvellement urbain", 1, "P.135", "DDTM"),
+    ]
+    assert rows[2]["line_bop_fields"] == ["BOP 204 P.147", "P.177"]
+    assert rows[0]["partner_collectivite"] == "Ville de Béziers" and rows[2]["national_target"] == "50 %"
+    assert not [i for i in doc.issues if i.severity != "info"]
+
+
 # -- the warehouse of another contract ------------------------------------------------------------
 
 
@@ -442,7 +465,7 @@ def other_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingest.build import build
 
     folder = tmp_path_factory.mktemp("inputs")
-    for path in (CARCASSONNE, MONTPELLIER):
+    for path in (CARCASSONNE, MONTPELLIER, BEZIERS_ANNEX):
         (folder / path.name).write_bytes(path.read_bytes())
     db = tmp_path_factory.mktemp("other") / "warehouse.duckdb"
     build(db, [folder], progress=lambda _: None)
@@ -502,10 +525,31 @@ def test_a_warehouse_of_other_contracts_only(other_warehouse: Path) -> None:
         ).fetchall()
         assert recognised == [
             ("CV037", "title", 0.99, 5, 23, Decimal("533000"), Decimal("0")),
+            ("CV110", "title", 0.99, 3, 0, Decimal("0"), Decimal("0")),
             ("CV112", "title", 0.99, 12, 15, Decimal("12840000"), Decimal("0")),
         ]
     finally:
         con.close()
+
+
+def test_the_annex_pairs_of_another_writer(other_warehouse: Path) -> None:
+    con = duckdb.connect(str(other_warehouse), read_only=True)
+    try:
+        pairs = con.execute(
+            "select objective_ref, bop_code, service_code from intermediate.int_objective_bop_pairs "
+            "where contract_code = 'CV110' order by objective_ref, pair_position"
+        ).fetchall()
+    finally:
+        con.close()
+    assert pairs == [
+        ("1.1.1", "147", "DDCSPP"),
+        ("1.1.1", "230", "RECTORAT"),
+        ("1.1.2", "147", "DDCSPP"),
+        ("1.2.1", "204", "ARS"),
+        ("1.2.1", "147", "PREFECTURE"),
+        ("1.2.1", "177", "DDCSPP"),
+        ("2.1.1", "135", "DDTM"),
+    ]
 
 
 def test_status_says_which_contract_was_recognised(other_warehouse: Path) -> None:

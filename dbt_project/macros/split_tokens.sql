@@ -3,8 +3,18 @@
     list_filter(string_split_regex(trim(coalesce({{ expression }}, '')), '\s+'), lambda token: token <> '')
 {%- endmacro %}
 
-{#- The BOP tokens of an annex BOP list: a `BOP` word written before a code is not a token
-    ("BOP 102 BOP 163" -> [102, 163]). -#}
+{#- The BOP tokens of an annex BOP list: a `BOP` (or `P.`, `Prog.`, `Programme`) word written before
+    a code is not a token ("BOP 102 BOP 163" -> [102, 163]; "P. 104" -> [104]). -#}
 {% macro cdv_bop_tokens(expression) -%}
-    list_filter({{ cdv_split_tokens(expression) }}, lambda token: upper(token) <> 'BOP')
+    list_filter({{ cdv_split_tokens(expression) }}, lambda token: not {{ cdv_is_bop_word('token') }})
+{%- endmacro %}
+
+{#- Whether a token is only the word announcing a programme code (BOP, P., Prog., Programme). -#}
+{% macro cdv_is_bop_word(token) -%}
+    (upper({{ token }}) in ('BOP', 'BOPS', 'P', 'P.', 'PROG', 'PROG.', 'PROGRAMME', 'PROGRAMMES'))
+{%- endmacro %}
+
+{#- A programme code as written with its prefix glued ("P.104", "P104", "BOP104", "Prog.104") -> "104". -#}
+{% macro cdv_bop_code(token) -%}
+    regexp_replace({{ token }}, '^(?:BOP|P|PROG|PROGRAMME)\.?\s*([0-9]{3})$', '\1', 'i')
 {%- endmacro %}

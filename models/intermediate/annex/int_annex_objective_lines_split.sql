@@ -17,6 +17,9 @@ unnested as (
         document_sha256,
         unnest(source_lines) as source_line,
         unnest(string_split(source_text, chr(10))) as line_text,
+        -- The BOP and service cells of each line, as the parser read them by the header's layout.
+        unnest(line_bop_fields) as bop_field,
+        unnest(line_service_fields) as service_field,
         generate_subscripts(source_lines, 1) as line_index
 
     from objectives
@@ -32,9 +35,8 @@ final as (
         line_index,
         source_line,
         line_text,
-        -- Tab-separated columns of the annex: reference, objective, BOPs, services, partners...
-        nullif(trim(split_part(line_text, chr(9), 3)), '') as bop_field,
-        nullif(trim(split_part(line_text, chr(9), 4)), '') as service_field
+        nullif(trim(bop_field), '') as bop_field,
+        nullif(trim(service_field), '') as service_field
 
     from unnested
 

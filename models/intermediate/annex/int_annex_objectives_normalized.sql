@@ -32,7 +32,11 @@ normalized as (
             ),
             '_'
         ) as objective_ref_normalized,
-        split_part(objectives.objective_ref, '_', 1) as ref_prefix
+        -- A numeric reference (2.3.1) has no letter prefix to compare with its pillar's.
+        case
+            when not regexp_full_match(objectives.objective_ref, '[0-9]{1,2}([.-][0-9]{1,2}){1,3}')
+                then split_part(objectives.objective_ref, '_', 1)
+        end as ref_prefix
 
     from objectives
 

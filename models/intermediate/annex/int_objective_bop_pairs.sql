@@ -63,19 +63,21 @@ raw_bop_tokens_with_previous as (
 
 bop_tokens as (
 
-    -- "BOP 102" is read as 102: the BOP word is dropped and remembered on the code that follows.
+    -- "BOP 102" is read as 102: the BOP word is dropped and remembered on the code that follows;
+    -- "P.104" is read as 104 (the prefix glued to the code).
     select
         objective_row_id,
         row_number() over (partition by objective_row_id order by raw_position) as bop_position,
         case
-            when upper(coalesce(previous_token, '')) = 'BOP' then 'BOP ' || raw_token
+            when {{ cdv_is_bop_word("coalesce(previous_token, '')") }} then previous_token || ' ' || raw_token
             else raw_token
         end as bop_as_written,
-        raw_token as bop_code,
-        upper(coalesce(previous_token, '')) = 'BOP' as had_bop_prefix
+        {{ cdv_bop_code('raw_token') }} as bop_code,
+        {{ cdv_is_bop_word("coalesce(previous_token, '')") }} or {{ cdv_bop_code('raw_token') }} <> raw_token
+            as had_bop_prefix
 
     from raw_bop_tokens_with_previous
-    where upper(raw_token) <> 'BOP'
+    where not {{ cdv_is_bop_word('raw_token') }}
 
 ),
 

@@ -24,6 +24,8 @@ renamed as (
         partner_signataire,
         indicator,
         national_target,
+        line_bop_fields,
+        line_service_fields,
         source_line,
         source_lines,
         source_text,
