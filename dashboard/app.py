@@ -24,7 +24,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import queries as q  # noqa: E402
 
-DEFAULT_QPV = "QP066008"
+ALL = "(all)"
 
 
 def warehouse_path() -> Path:
@@ -49,22 +49,62 @@ def show_metrics(page: q.Page, frames: dict[str, pd.DataFrame]) -> None:
 
 
 def show_sql(*names: str) -> None:
-    with st.expander("SQL behind this page"):
+    filters = st.session_state.get("filters", {})
+    with st.expander("SQL behind this page (with the filters chosen)"):
         for name in names:
-            st.caption(f"dashboard/sql/{name}.sql — `cdv query dashboard/sql/{name}.sql`")
+            used = {k: v for k, v in filters.items() if k in q.parameters(q.sql(name))}
+            st.caption(f"dashboard/sql/{name}.sql — `{command_line((name,), used)}`")
             st.code(q.sql(name), language="sql")
 
 
+def filter_bar(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
+    """The sidebar's filters, drawn from the data loaded and kept in the URL (a view can be shared).
+    Each defaults to "all", but the contract when the warehouse holds only one."""
+    options = q.fetch(con, "filter_options")
+    defaults = q.default_filters(con)
+    chosen: dict[str, str | None] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for name, title in q.FILTERS:
+        rows = options[options["filter"] == name]
+        labels[name] = dict(zip(rows["value"], rows["label"], strict=True))
+        values = [ALL, *rows["value"].tolist()]
+        requested = st.query_params.get(name)
+        if requested in values:
+            default = requested
+        elif defaults.get(name) in values:
+            default = defaults[name]
+        else:
+            default = ALL
+        choice = st.sidebar.selectbox(
+            title,
+            values,
+            index=values.index(default),
+            format_func=lambda v, n=name: labels[n].get(v, v),
+            key=name,
+        )
+        chosen[name] = None if choice == ALL else choice
+        if chosen[name] is None:
+            st.query_params.pop(name, None)
+        else:
+            st.query_params[name] = choice
+    return chosen, labels
+
+
+def command_line(names: tuple[str, ...], filters: dict[str, str | None]) -> str:
+    given = " ".join(f"--param {k}={v}" for k, v in filters.items() if v is not None)
+    return "; ".join(f"cdv query dashboard/sql/{name}.sql {given}".strip() for name in names)
+
+
 def page_overview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    st.subheader(q.HEADLINE_QUESTION)
+    filters, labels = st.session_state["filters"], st.session_state["filter_labels"]
+    st.subheader(q.question(filters, labels))
     headline = next(m for m in q.PAGES_BY_KEY["overview"].metrics if m.query == q.HEADLINE_QUERY)
     st.metric(headline.label, headline.text(frames[q.HEADLINE_QUERY]))
     st.markdown(
-        "**Employment actions** are the fiches of the axis *« parcours vers l'insertion professionnelle "
-        "durable »* (Perpignan's axis 3, objectives 3-1 to 3-4); **the Département** is CD66 and any "
-        "funder rolling up to it; amounts are the shares `marts.fct_funding` allocates to Centre Ancien "
-        "(QP066008) and to 2016 (a line for several QPVs is split evenly among them). "
-        "Same figure from the command line: `cdv query dashboard/sql/headline.sql`."
+        "Choose the funder, axis, QPV and year in the sidebar. The funder includes every funder rolling "
+        "up to it (a State service rolls up to ÉTAT); amounts are the shares `marts.fct_funding` allocates "
+        "to each QPV and year (a line for several QPVs is split evenly among them). Same figure from the "
+        f"command line: `{command_line((q.HEADLINE_QUERY,), filters)}`."
     )
     st.markdown("**The funding lines behind the figure**, with the text they were read from:")
     st.dataframe(frames["headline_lines"], hide_index=True)
@@ -90,16 +130,19 @@ def page_qpv(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) ->
     st.dataframe(by_qpv, hide_index=True)
     codes = by_qpv["qpv_code"].tolist()
     if not codes:
-        st.info("No funding allocated to any QPV.")
+        st.info("No funding allocated to any QPV in this selection.")
         return
     names = dict(zip(by_qpv["qpv_code"], by_qpv["qpv_name"].fillna(""), strict=True))
+    largest = by_qpv.sort_values("amount_eur", ascending=False)["qpv_code"].iloc[0]
+    filters = dict(st.session_state["filters"])
     qpv_code = st.selectbox(
         "One QPV over time",
         codes,
-        index=codes.index(DEFAULT_QPV) if DEFAULT_QPV in codes else 0,
+        index=codes.index(filters["qpv_code"] or largest),
         format_func=lambda code: f"{code} {names.get(code, '')}".strip(),
+        key="qpv_over_time",
     )
-    over_time = q.fetch(con, "qpv_funding_by_year", {"qpv_code": qpv_code})
+    over_time = q.fetch(con, "qpv_funding_by_year", {**filters, "qpv_code": qpv_code})
     st.metric(f"{qpv_code}: planned funding, all years", q.format_eur(over_time["amount_eur"].sum()))
     st.bar_chart(over_time, x="funding_year", y="amount_eur", color="funder_code")
     st.dataframe(over_time, hide_index=True)
@@ -156,6 +199,13 @@ def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
 
 
 def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    st.markdown(
+        "**What was recognised in each contract document**: the contract (from its title, name, acronym, "
+        "place words or communes, or given by the user), with which confidence and the text that decided; "
+        "the money read, how much of it went to local funders placed on the contract's territory, how much "
+        "has no funder, and how much reaches a QPV."
+    )
+    st.dataframe(frames["contract_recognition"], hide_index=True)
     severity = frames["dq_by_severity"]
     for column, row in zip(st.columns(max(len(severity), 1)), severity.itertuples(), strict=False):
         column.metric(f"Severity {row.severity}", q.format_count(row.issue_count))
@@ -192,8 +242,9 @@ def render(con: duckdb.DuckDBPyConnection, page: q.Page) -> None:
         else:
             st.error(f"The warehouse lacks {', '.join(missing)}: rebuild it with `make run`.")
         return
-    # Parameterised queries are run by their page; the others once here.
-    frames = {name: q.fetch(con, name) for name in page.queries if "$" not in q.sql(name)}
+    filters, labels = filter_bar(con)
+    st.session_state["filters"], st.session_state["filter_labels"] = filters, labels
+    frames = {name: q.fetch(con, name, filters) for name in page.queries}
     show_metrics(page, frames)
     RENDERERS[page.key](con, frames)
 

@@ -18,14 +18,52 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ingest.query import bind, parameters  # noqa: F401 (parameters: used by the app)
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# The question the README promises an answer to, from the CLI, a notebook and this dashboard.
+# The question of the selection, as one figure: from the CLI, a notebook and this dashboard.
 HEADLINE_QUERY = "headline"
-HEADLINE_QUESTION = (
-    "How much does the Département (CD66) put into employment actions in Centre Ancien (QP066008) in 2016?"
+# The filters every page follows (the $parameters of dashboard/sql/*.sql), in the sidebar's order,
+# with their labels. None is "all".
+FILTERS: tuple[tuple[str, str], ...] = (
+    ("contract_code", "Contract"),
+    ("funder_code", "Funder (or the funder it rolls up to)"),
+    ("axis_code", "Strategic axis"),
+    ("qpv_code", "QPV"),
+    ("funding_year", "Year"),
 )
+
+
+def default_filters(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """What the pages show before anyone chooses: everything, but the contract when the warehouse
+    holds the plan of only one."""
+    contracts = [
+        value
+        for (value,) in con.execute(
+            "select distinct contract_code from analytics.funding_by_qpv_year "
+            "where funding_kind = 'planned' and contract_code is not null"
+        ).fetchall()
+    ]
+    filters: dict[str, str | None] = dict.fromkeys(name for name, _ in FILTERS)
+    if len(contracts) == 1:
+        filters["contract_code"] = contracts[0]
+    return filters
+
+
+def question(filters: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
+    """The selection in words: "How much does X put into axis Y, in QPV Z, in 2016?"."""
+
+    def label(name: str, everything: str) -> str:
+        value = filters.get(name)
+        return everything if value in (None, "") else labels.get(name, {}).get(str(value), str(value))
+
+    return (
+        f"How much does {label('funder_code', 'every funder')} put into "
+        f"{label('axis_code', 'every axis')}, in {label('qpv_code', 'every QPV')}, "
+        f"in {label('funding_year', 'every year')} ({label('contract_code', 'every contract')})?"
+    )
 
 
 def default_db() -> Path:
@@ -78,8 +116,12 @@ def missing_relations(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run dashboard/sql/<name>.sql and return a DataFrame (decimals as floats, for charts)."""
-    frame = con.execute(sql(name), params or {}).df()
+    """Run dashboard/sql/<name>.sql with the filters it uses (the others given are ignored; a filter
+    not given is None: all) and return a DataFrame (decimals as floats, for charts)."""
+    text = sql(name)
+    used = parameters(text)
+    values = {key: value for key, value in (params or {}).items() if key in used}
+    frame = con.execute(text, bind(text, values)).df()
     for column in frame.columns:
         if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, Decimal)).any():
             frame[column] = frame[column].astype(float)
@@ -147,8 +189,8 @@ PAGES: tuple[Page, ...] = (
         "Overview and the headline question",
         ("overview_totals", "headline", "headline_lines"),
         (
-            Metric("Département → employment, Centre Ancien, 2016", "headline", "amount_eur"),
-            Metric("Planned funding (all QPVs and years)", "overview_totals", "planned_eur"),
+            Metric("Planned funding of the selection", "headline", "amount_eur"),
+            Metric("Planned funding (the selection's QPVs and years)", "overview_totals", "planned_eur"),
             Metric("Planned funding lines", "overview_totals", "funding_line_count", unit="count"),
             Metric("Executed funding (ANCT open data)", "overview_totals", "executed_eur"),
             Metric("Data-quality issues", "overview_totals", "issue_count", unit="count"),
@@ -213,7 +255,7 @@ PAGES: tuple[Page, ...] = (
     Page(
         "quality",
         "Data quality",
-        ("dq_by_severity", "dq_by_rule", "dq_issues"),
+        ("contract_recognition", "dq_by_severity", "dq_by_rule", "dq_issues"),
         (Metric("Open issues", "dq_issues", "issue_id", agg="count", unit="count"),),
     ),
 )

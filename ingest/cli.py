@@ -97,7 +97,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise QueryError(f"{path}: no such SQL file")
         sql = path.read_text(encoding="utf-8")
-    print(render(run_query(db, sql), args.format).rstrip("\n"))
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {item!r}: write it name=value (for example --param qpv_code=QP066008)")
+        params[name.strip()] = value
+    print(render(run_query(db, sql, params), args.format).rstrip("\n"))
     return 0
 
 
@@ -140,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     p_query.add_argument("sql", help="the SQL text, or the path of a .sql file")
     p_query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p_query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a value for the $NAME parameter of the SQL (repeatable); a parameter not given means no filter",
+    )
     _db_arg(p_query)
     p_query.set_defaults(func=cmd_query)
 

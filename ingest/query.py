@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -79,11 +80,33 @@ def _is_pivot_expansion(statements: list[Any]) -> bool:
     )
 
 
-def run_query(db: Path, sql: str) -> QueryResult:
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parameters(sql: str) -> list[str]:
+    """The named parameters (``$name``) a statement uses, in order, comments and strings aside."""
+    text = re.sub(r"--[^\n]*|'(?:[^']|'')*'", " ", sql)
+    return list(dict.fromkeys(_PARAMETER.findall(text)))
+
+
+def bind(sql: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Values for every named parameter of ``sql``: those given, None (no filter) for the others.
+    A parameter given that the statement does not use is an error, not silently ignored."""
+    given = dict(given or {})
+    used = parameters(sql)
+    unknown = sorted(set(given) - set(used))
+    if unknown:
+        offered = ", ".join(used) if used else "none"
+        raise QueryError(f"this query has no parameter {', '.join(unknown)} (its parameters: {offered})")
+    return {name: given.get(name) for name in used}
+
+
+def run_query(db: Path, sql: str, params: dict[str, Any] | None = None) -> QueryResult:
     statement = read_only_statement(sql)
+    values = bind(statement, params)
     con = open_read_only(db)
     try:
-        cursor = con.execute(statement)
+        cursor = con.execute(statement, values) if values else con.execute(statement)
         columns = [d[0] for d in cursor.description or []]
         return QueryResult(columns, cursor.fetchall())
     except duckdb.Error as exc:

@@ -3,7 +3,9 @@ with
 
 coverage as (
 
+    -- The contract filter of the dashboard (null: every contract).
     select * from analytics.action_coverage
+    where $contract_code is null or contract_code = $contract_code
 
 ),
 

@@ -5,7 +5,9 @@ with
 
 compared as (
 
+    -- The contract filter of the dashboard (null: every contract).
     select * from analytics.executed_vs_planned
+    where $contract_code is null or contract_code = $contract_code
 
 ),
 

@@ -1,12 +1,18 @@
--- One row per action funded: a fiche's sub-action (its funding table), with the fiche, objective,
--- axis and pillar above it.
+-- One row per action (a fiche's sub-action, i.e. one of its funding tables): planned funding of the
+-- selection.
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
@@ -19,7 +25,7 @@ actions as (
 final as (
 
     select
-        actions.contract_code,
+        funding.contract_code,
         actions.pillar,
         actions.axis_code,
         actions.objective_code,

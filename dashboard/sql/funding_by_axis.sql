@@ -1,34 +1,31 @@
--- One row per pillar and strategic axis.
+-- One row per contract, pillar and strategic axis: planned funding of the selection.
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
-
-),
-
-fiches as (
-
-    select * from marts.dim_action
-    where action_level = 'fiche'
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        fiches.contract_code,
-        fiches.pillar,
-        fiches.axis_code,
-        fiches.axis_label,
-        sum(funding.amount_eur) as amount_eur,
-        count(distinct funding.funding_line_id) as funding_line_count
+        contract_code,
+        pillar,
+        axis_code,
+        axis_label,
+        sum(amount_eur) as amount_eur,
+        count(distinct funding_line_id) as funding_line_count
 
     from funding
-    left join fiches
-        on funding.fiche_id = fiches.action_id
     group by all
 
 )

@@ -1,38 +1,37 @@
--- One row per funder: planned funding allocated over QPVs and years (marts.fct_funding; a line
--- given "per year" counts once for every year it covers), with the funder's type and the funder it
--- rolls up to (State services roll up to ETAT).
+-- One row per funder: planned funding of the selection, with the funder it rolls up to.
+-- Run it: cdv query dashboard/sql/funding_by_funder.sql [--param contract_code=CV235 ...]
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
-
-),
-
-funders as (
-
-    select * from marts.dim_funder
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        funding.funder_code,
-        funders.funder_name,
-        funders.funder_type,
-        funders.root_funder_code,
-        roots.funder_name as root_funder_name,
-        sum(funding.amount_eur) as amount_eur,
-        count(distinct funding.funding_line_id) as funding_line_count
+        funder_code,
+        funder_name,
+        funder_type,
+        funder_role,
+        root_funder_code,
+        root_funder_name,
+        sum(amount_eur) as amount_eur,
+        sum(amount_eur) filter (where qpv_allocation = 'targeted') as targeted_eur,
+        sum(amount_eur) filter (where qpv_allocation in ('shared_all', 'shared_several')) as shared_eur,
+        sum(amount_eur) filter (where qpv_allocation = 'outside_qpv') as outside_qpv_eur,
+        count(distinct funding_line_id) as funding_line_count
 
     from funding
-    left join funders
-        on funding.funder_code = funders.funder_code
-    left join funders as roots
-        on funders.root_funder_code = roots.funder_code
     group by all
 
 )

@@ -1,31 +1,29 @@
--- One row per funder type (etat, collectivite, europe, organisme, association, inconnu).
+-- One row per funder type (etat, collectivite, organisme, europe, autre, inconnu) for the selection.
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
-
-),
-
-funders as (
-
-    select * from marts.dim_funder
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        coalesce(funders.funder_type, 'inconnu') as funder_type,
-        sum(funding.amount_eur) as amount_eur,
-        count(distinct funding.funder_code) as funder_count,
-        count(distinct funding.funding_line_id) as funding_line_count
+        coalesce(funder_type, 'inconnu') as funder_type,
+        sum(amount_eur) as amount_eur,
+        count(distinct funder_code) as funder_count,
+        count(distinct funding_line_id) as funding_line_count
 
     from funding
-    left join funders
-        on funding.funder_code = funders.funder_code
     group by all
 
 )

@@ -1,32 +1,34 @@
--- One row per QPV (and HORS_QPV for places that are not QPVs): planned funding allocated to it.
+-- One row per QPV (and HORS_QPV for places that are not QPVs): planned funding allocated to it in
+-- the selection, split into money the text assigns to the QPV and money spread over several by rule.
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
-
-),
-
-qpvs as (
-
-    select * from marts.dim_qpv
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        funding.qpv_code,
-        qpvs.qpv_name,
-        qpvs.commune_name,
-        sum(funding.amount_eur) as amount_eur,
-        count(distinct funding.funding_line_id) as funding_line_count
+        qpv_code,
+        qpv_name,
+        commune_name,
+        sum(amount_eur) as amount_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'targeted'), 0) as targeted_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_several'), 0) as shared_several_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_all'), 0) as shared_all_eur,
+        count(distinct funding_line_id) as funding_line_count
 
     from funding
-    left join qpvs
-        on funding.qpv_code = qpvs.qpv_code
     group by all
 
 )

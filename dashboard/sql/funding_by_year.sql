@@ -1,11 +1,17 @@
--- One row per year and financing type (droit commun / crédits spécifiques).
+-- One row per year and financing type (droit commun / crédits spécifiques) for the selection.
 with
 
 funding as (
 
-    -- Planned funding only: the contract documents, not the ANCT open data (executed).
-    select * from marts.fct_funding
-    where source_kind = 'document'
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 

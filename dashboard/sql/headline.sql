@@ -1,58 +1,36 @@
--- The headline question: how much does the Département (CD66, and any funder that rolls up to it)
--- put into employment actions in Centre Ancien (QP066008) in 2016?
--- "Employment actions" are the fiches of the axis whose label names "insertion professionnelle"
--- (Perpignan's axis 3, "parcours vers l'insertion professionnelle durable", objectives 3-1 to 3-4):
--- the document's own hierarchy, not a keyword search of titles. Amounts are planned funding (the
--- contract documents, not the ANCT open data): the shares marts.fct_funding allocates to the QPV
--- and the year (a line for several QPVs is split evenly among them).
--- Run it: cdv query dashboard/sql/headline.sql
+-- The question of the selection, as one figure: how much does the funder (and every funder rolling
+-- up to it) put into the axis, in the QPV, in the year chosen? Each filter left out means "all".
+-- The README's example: the Département of the Pyrénées-Orientales, employment actions (Perpignan's
+-- axis 3), Centre Ancien, 2016:
+--   cdv query dashboard/sql/headline.sql --param funder_code=DEP-66 --param axis_code=3 \
+--       --param qpv_code=QP066008 --param funding_year=2016
+-- Amounts are planned funding (the contract documents), the shares marts.fct_funding allocates to
+-- the QPV and the year (a line for several QPVs is split evenly among them).
 with
 
-employment_fiches as (
+funding as (
 
-    select action_id as fiche_id
-    from marts.dim_action
-    where action_level = 'fiche'
-        and axis_label ilike '%insertion professionnelle%'
-
-),
-
-departement as (
-
-    select funder_code
-    from marts.dim_funder
-    where root_funder_code = 'DEP-66'
-
-),
-
-shares as (
-
-    select
-        fct_funding.funding_line_id,
-        fct_funding.amount_eur
-
-    from marts.fct_funding
-    inner join employment_fiches
-        on fct_funding.fiche_id = employment_fiches.fiche_id
-    inner join departement
-        on fct_funding.funder_code = departement.funder_code
-    where fct_funding.source_kind = 'document'
-        and fct_funding.qpv_code = 'QP066008'
-        and fct_funding.funding_year = 2016
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        'DEP-66' as funder_code,
-        'QP066008' as qpv_code,
-        (select qpv_name from marts.dim_qpv where qpv_code = 'QP066008') as qpv_name,
-        2016 as funding_year,
-        coalesce(sum(shares.amount_eur), 0)::decimal(18, 2) as amount_eur,
-        count(distinct shares.funding_line_id) as funding_line_count
+        coalesce(sum(amount_eur), 0)::decimal(18, 2) as amount_eur,
+        count(distinct funding_line_id) as funding_line_count,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'targeted'), 0)::decimal(18, 2) as targeted_eur,
+        count(distinct contract_code) as contract_count
 
-    from shares
+    from funding
 
 )
 

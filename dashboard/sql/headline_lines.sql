@@ -1,47 +1,31 @@
--- The funding lines behind the headline figure (headline.sql), with their provenance: the same
--- definitions (Département = funders rolling up to CD66; employment actions = fiches of the axis
--- "insertion professionnelle"; Centre Ancien = QP066008; 2016), one row per funding line.
--- A test keeps the sum of share_eur equal to headline.sql's amount_eur.
+-- The funding lines behind the headline figure (headline.sql, same filters), with their provenance:
+-- one row per funding line. A test keeps the sum of share_eur equal to headline.sql's amount_eur.
 with
 
-employment_fiches as (
+funding as (
 
-    select
-        action_id as fiche_id,
-        fiche_code
-
-    from marts.dim_action
-    where action_level = 'fiche'
-        and axis_label ilike '%insertion professionnelle%'
-
-),
-
-departement as (
-
-    select funder_code
-    from marts.dim_funder
-    where root_funder_code = 'DEP-66'
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 shares as (
 
     select
-        fct_funding.funding_line_id,
-        employment_fiches.fiche_code,
-        fct_funding.funder_code,
-        fct_funding.amount_eur as share_eur,
-        fct_funding.line_amount_eur,
-        fct_funding.share_count
+        funding_line_id,
+        fiche_code,
+        funder_code,
+        sum(amount_eur) as share_eur
 
-    from marts.fct_funding
-    inner join employment_fiches
-        on fct_funding.fiche_id = employment_fiches.fiche_id
-    inner join departement
-        on fct_funding.funder_code = departement.funder_code
-    where fct_funding.source_kind = 'document'
-        and fct_funding.qpv_code = 'QP066008'
-        and fct_funding.funding_year = 2016
+    from funding
+    group by all
 
 ),
 
@@ -51,10 +35,10 @@ final as (
         shares.fiche_code,
         funding_lines.sub_action,
         shares.funder_code,
+        funding_lines.funder_name,
         funding_lines.dispositif,
         shares.share_eur,
-        shares.line_amount_eur,
-        shares.share_count,
+        funding_lines.amount_eur as line_amount_eur,
         funding_lines.year_start,
         funding_lines.year_end,
         funding_lines.document_file,

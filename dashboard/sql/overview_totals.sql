@@ -1,27 +1,40 @@
--- One row: the warehouse at a glance. Planned funding comes from the contract documents,
--- executed funding from the ANCT open data (source_kind document / dataset).
+-- One row: the selection at a glance. Planned funding comes from the contract documents, executed
+-- funding from the ANCT open data (for the contract chosen, or all).
 with
+
+funding as (
+
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
+
+),
+
+executed as (
+
+    select sum(amount_eur) as executed_eur
+    from analytics.funding_by_qpv_year
+    where funding_kind = 'executed'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
+
+),
 
 allocated as (
 
     select
-        sum(amount_eur) filter (where source_kind = 'document') as planned_eur,
-        sum(amount_eur) filter (where source_kind = 'dataset') as executed_eur,
-        count(distinct qpv_code) filter (where source_kind = 'document' and qpv_code <> 'HORS_QPV')
-            as qpv_count
+        sum(amount_eur) as planned_eur,
+        count(distinct funding_line_id) as funding_line_count,
+        count(distinct qpv_code) filter (where qpv_code <> 'HORS_QPV') as qpv_count,
+        count(distinct contract_code) as contract_count
 
-    from marts.fct_funding
-
-),
-
-lines as (
-
-    select
-        count(*) filter (where source_kind = 'document') as funding_line_count,
-        count(*) filter (where source_kind = 'dataset') as executed_line_count,
-        sum(amount_eur) filter (where source_kind = 'document') as line_amount_eur
-
-    from analytics.funding_lines
+    from funding
 
 ),
 
@@ -36,15 +49,14 @@ final as (
 
     select
         allocated.planned_eur,
-        allocated.executed_eur,
-        lines.funding_line_count,
-        lines.executed_line_count,
-        lines.line_amount_eur,
+        executed.executed_eur,
+        allocated.funding_line_count,
         allocated.qpv_count,
+        allocated.contract_count,
         issues.issue_count
 
     from allocated
-    cross join lines
+    cross join executed
     cross join issues
 
 )

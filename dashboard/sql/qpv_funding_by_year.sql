@@ -1,32 +1,31 @@
--- One row per year and funder for one QPV (parameter $qpv_code): its planned funding over time.
+-- One row per year and funder: planned funding of the selection over time (choose one QPV with
+-- --param qpv_code=QP...).
 with
 
 funding as (
 
-    select * from marts.fct_funding
-    where qpv_code = $qpv_code
-        and source_kind = 'document'
-
-),
-
-funders as (
-
-    select * from marts.dim_funder
+    -- The dashboard's filters, each null (everything) or one value: contract, funder (or the funder it
+    -- rolls up to), strategic axis, QPV, year. Planned funding: the contract documents.
+    select * from analytics.funding_by_qpv_year
+    where funding_kind = 'planned'
+        and ($contract_code is null or contract_code = $contract_code)
+        and ($funder_code is null or funder_code = $funder_code or root_funder_code = $funder_code)
+        and ($axis_code is null or axis_code = $axis_code)
+        and ($qpv_code is null or qpv_code = $qpv_code)
+        and ($funding_year is null or funding_year = cast($funding_year as integer))
 
 ),
 
 final as (
 
     select
-        funding.funding_year,
-        funding.funder_code,
-        funders.funder_name,
-        sum(funding.amount_eur) as amount_eur,
-        count(distinct funding.funding_line_id) as funding_line_count
+        funding_year,
+        funder_code,
+        funder_name,
+        sum(amount_eur) as amount_eur,
+        count(distinct funding_line_id) as funding_line_count
 
     from funding
-    left join funders
-        on funding.funder_code = funders.funder_code
     group by all
 
 )
