@@ -21,9 +21,9 @@ or none at all, leave the contract unknown and say so (an issue row, never a sil
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.territories import (
     GENERIC_PLACE_WORDS,
@@ -79,6 +79,7 @@ class _Evidence:
     text: str = ""
     line: int | None = None
     rules: set[str] = field(default_factory=set)
+    qpv_names: int = 0
 
     def add(self, rule: str, points: float, text: str, line: int | None) -> None:
         self.rules.add(rule)
@@ -141,6 +142,81 @@ def _qpv_key(name: str) -> str:
     return " ".join(t for t in fold(name).split() if t not in ("quartier", "quartiers", "qpv", "zus"))
 
 
+_LONGEST_TITLE_PHRASE = 12
+
+
+@cache
+def _PHRASES_BY_FIRST_WORD() -> dict[str, tuple[tuple[str, str, str], ...]]:  # noqa: N802 - a cached table
+    """Indexing word -> (kind, phrase, contract) for every name (with a legal form), place words,
+    commune and QPV name of the national list: a document is checked only for the phrases whose
+    longest word it holds."""
+    index: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for key in _all_keys():
+        code = key.contract.code
+        entries = [("place", key.core)] + [("commune", c) for c in key.communes]
+        entries += [("qpv", n) for n in key.qpv_names]
+        # A name without a legal form ("Saint-Martin", a commune's contract) is only its place words.
+        if key.full != key.core and _distinctive(key.full):
+            entries.append(("name", key.full))
+        for kind, phrase in entries:
+            if phrase:
+                index[_index_word(phrase)].append((kind, phrase, code))
+    return {word: tuple(rows) for word, rows in index.items()}
+
+
+def _index_word(phrase: str) -> str:
+    """The word a phrase is indexed by: its longest, the least common ("ca carcassonne agglo" ->
+    "carcassonne"), so that a document is checked for few phrases."""
+    return max(phrase.split(), key=len)
+
+
+@cache
+def _CODES_BY_ACRONYM() -> dict[str, tuple[str, ...]]:  # noqa: N802 - a cached table
+    index: dict[str, list[str]] = defaultdict(list)
+    for key in _all_keys():
+        for acronym in key.acronyms:
+            index[acronym].append(key.contract.code)
+    return {acronym: tuple(codes) for acronym, codes in index.items()}
+
+
+@cache
+def _CODES_BY_QPV_NAME() -> dict[str, tuple[str, ...]]:  # noqa: N802 - a cached table
+    index: dict[str, list[str]] = defaultdict(list)
+    for key in _all_keys():
+        for name in key.qpv_names:
+            index[name].append(key.contract.code)
+    return {name: tuple(codes) for name, codes in index.items()}
+
+
+@cache
+def _title_phrases() -> dict[str, tuple[str, ...]]:
+    """Each phrase a title can name a contract by (full name, place words, communes) -> the contracts."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for key in _all_keys():
+        for phrase in {key.full, key.core, *key.communes}:
+            if phrase and len(phrase.split()) <= _LONGEST_TITLE_PHRASE:
+                index[phrase].append(key.contract.code)
+    return {phrase: tuple(codes) for phrase, codes in index.items()}
+
+
+def _CAPITALS_AT(text: str, acronym: str) -> int:  # noqa: N802 - the offset of a _CAPITALS token
+    match = re.search(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text)
+    return match.start() if match else 0
+
+
+def _whole_word_offsets(text: str, phrase: str) -> list[int]:
+    """Where a folded phrase stands in a folded text as whole words (str.find, faster than a regex
+    with look-arounds over a whole document)."""
+    offsets = []
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            offsets.append(start)
+        start = text.find(phrase, start + 1)
+    return offsets
+
+
 def _phrase(key: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
 
@@ -155,26 +231,32 @@ _TITLE = re.compile(
     r"(?:engagements?\s+quartiers\s+2030\s+)?(?:\d{4}\s+\d{4}\s+)?(?:de\s+l\s+|de\s+la\s+|du\s+|des\s+|de\s+|d\s+)?"
     r"(?P<name>[a-z0-9][a-z0-9 ]{2,120})"
 )
-_DEFINED_ACRONYM = re.compile(
-    r"(?P<expansion>[A-ZÀ-Ý][\w'’ \-]{5,100}?)\s*\(\s*(?P<acronym>[A-Z][A-Z0-9&]{1,9})\s*\)"
-)
+_ACRONYM_PAREN = re.compile(r"\(\s*(?P<acronym>[A-Z][A-Z0-9&]{1,9})\s*\)")
+_EXPANSION_STOP = re.compile(r"[.;:,()«»\t\n<>*\[\]|/\\]")
+_CAPITAL_START = re.compile(r"[A-ZÀ-Ý]")
+_YEAR_WORD = re.compile(r"\b(20[1-3][0-9])\b")
+_CAPITALS = re.compile(r"(?<![\w])[A-Z][A-Z0-9&]{1,9}(?![\w])")
 _COMMUNE_CUE = re.compile(
     r"(?:ville|commune|mairie)\s+(?:de\s+l\s+|de\s+la\s+|du\s+|de\s+|d\s+)(?P<name>[a-z][a-z ]{2,60})"
 )
 
 
+@lru_cache(maxsize=8)
 def defined_acronyms(text: str) -> dict[str, str]:
     """Acronyms a document defines: "Perpignan Méditerranée Communauté d'Agglomération (PMCA)" ->
-    {"PMCA": "Perpignan Méditerranée Communauté d'Agglomération"} (the words before the parenthesis)."""
+    {"PMCA": "Perpignan Méditerranée Communauté d'Agglomération"} (the words before the parenthesis,
+    back to the punctuation before them, from their first capital letter; at most twelve words)."""
     found: dict[str, str] = {}
-    for match in _DEFINED_ACRONYM.finditer(text):
-        acronym = match["acronym"]
-        expansion = match["expansion"].strip(" -–'’")
-        # Keep the last words whose initials can spell the acronym (the expansion may start earlier).
-        words = expansion.split()
-        if len(words) > 12:
-            words = words[-12:]
-        found.setdefault(acronym, " ".join(words))
+    for match in _ACRONYM_PAREN.finditer(text):
+        before = text[max(0, match.start() - 160) : match.start()]
+        tail = _EXPANSION_STOP.split(before)[-1]
+        capital = _CAPITAL_START.search(tail)
+        if capital is None:
+            continue
+        words = tail[capital.start() :].strip(" -–'’").split()
+        expansion = " ".join(words[-12:])
+        if len(expansion) >= 6:
+            found.setdefault(match["acronym"], expansion)
     return found
 
 
@@ -199,12 +281,12 @@ def epci_acronyms(text: str, contract: Contract | None) -> tuple[str, ...]:
 def _era(text: str) -> str | None:
     """'2015-2023' or '2024-2030' from the years a document speaks of; None when it names none."""
     old = new = 0
-    for year in re.findall(r"(?<![0-9])(20[1-3][0-9])(?![0-9])", text):
+    for year, count in Counter(_YEAR_WORD.findall(text)).items():
         value = int(year)
         if 2014 <= value <= 2022:
-            old += 1
+            old += count
         elif 2023 <= value <= 2031:
-            new += 1
+            new += count
     if not old and not new:
         return None
     return "2024-2030" if new > old else "2015-2023"
@@ -227,87 +309,76 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
     folded_lines = [fold(line) for line in lines]
     folded = "\n".join(folded_lines)
     evidence: dict[str, _Evidence] = defaultdict(_Evidence)
-    keys = _all_keys()
+    # What the document holds, gathered once (a national list of ~830 contracts is checked against it):
+    # its words, its upper-case tokens, its "Ville de X" cues, its titles.
+    words = set(folded.split())
+    capitals = Counter(_CAPITALS.findall(text))
+    cues = [(m["name"], m.start()) for m in _COMMUNE_CUE.finditer(folded)]
+    titles = [
+        (number, match)
+        for number, line in enumerate(folded_lines, start=1)
+        if "contrat" in line
+        for match in _TITLE.finditer(line)
+    ]
 
-    # Titles: "Contrat de ville de X" in the first lines (and anywhere, weaker).
-    for number, line in enumerate(folded_lines, start=1):
-        for match in _TITLE.finditer(line):
-            name = _without_legal_form(match["name"])
-            weight = 1.0 if number <= TITLE_LINES else 0.5
-            for key in keys:
-                for phrase in (key.full, key.core, *key.communes):
-                    if phrase and (
-                        name == phrase
-                        or name.startswith(phrase + " ")
-                        or match["name"].startswith(phrase + " ")
-                        or match["name"] == phrase
-                    ):
-                        evidence[key.contract.code].add(
-                            "title", SCORE["title"] * weight, lines[number - 1].strip(), number
-                        )
-                        break
+    phrases = _title_phrases()
+    for number, match in titles:
+        weight = 1.0 if number <= TITLE_LINES else 0.5
+        named: set[str] = set()
+        for candidate in {match["name"], _without_legal_form(match["name"])}:
+            tokens = candidate.split()
+            for length in range(1, min(len(tokens), _LONGEST_TITLE_PHRASE) + 1):
+                named.update(phrases.get(" ".join(tokens[:length]), ()))
+        for code in sorted(named):
+            evidence[code].add("title", SCORE["title"] * weight, lines[number - 1].strip(), number)
 
-    acronyms = defined_acronyms(text)
-    for key in keys:
-        code = key.contract.code
-        # A name without a legal form ("Saint-Martin", a commune's contract) is only its place words.
-        if (
-            key.full
-            and key.full != key.core
-            and _distinctive(key.full)
-            and key.full in folded
-            and (match := _pattern(key.full).search(folded))
-        ):
-            evidence[code].add(
-                "name",
-                SCORE["name"],
-                _line_text(lines, folded, match.start()),
-                _line_no(folded, match.start()),
-            )
-        for acronym in key.acronyms:
-            match = re.search(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text)
-            if match:
+    # Names, place words, communes and QPV names: only those whose longest word the document holds.
+    found_phrases: dict[tuple[str, str], list[int]] = {}  # (kind, phrase) -> match offsets
+    for word in words & _PHRASES_BY_FIRST_WORD().keys():
+        for kind, phrase, _code in _PHRASES_BY_FIRST_WORD()[word]:
+            if (kind, phrase) not in found_phrases and words.issuperset(phrase.split()) and phrase in folded:
+                found_phrases[(kind, phrase)] = _whole_word_offsets(folded, phrase)
+    for word in words & _PHRASES_BY_FIRST_WORD().keys():
+        for kind, phrase, code in _PHRASES_BY_FIRST_WORD()[word]:
+            offsets = found_phrases.get((kind, phrase))
+            if not offsets:
+                continue
+            first = offsets[0]
+            if kind == "name":
                 evidence[code].add(
-                    "acronym",
-                    SCORE["acronym"],
-                    _line_text(lines, text, match.start()),
-                    _line_no(text, match.start()),
+                    "name", SCORE["name"], _line_text(lines, folded, first), _line_no(folded, first)
                 )
-        for acronym, expansion in acronyms.items():
-            if key.core and key.core in fold(expansion) and acronym not in key.acronyms:
-                count = len(re.findall(rf"(?<![\w]){re.escape(acronym)}(?![\w])", text))
-                if count >= 2 and initials_match(acronym, expansion):
-                    evidence[code].add("acronym", SCORE["acronym"], f"{expansion} ({acronym})", None)
-        if key.core and key.core in folded:
-            hits = list(_pattern(key.core).finditer(folded))
-            if hits:
-                points = SCORE["place"] + min(len(hits), 10) * 0.3
-                evidence[code].add(
-                    "place",
-                    points,
-                    _line_text(lines, folded, hits[0].start()),
-                    _line_no(folded, hits[0].start()),
-                )
-        for commune in key.communes:
-            if commune in folded:
-                cue = next(
-                    (
-                        m
-                        for m in _COMMUNE_CUE.finditer(folded)
-                        if m["name"] == commune or m["name"].startswith(commune + " ")
-                    ),
-                    None,
-                )
+            elif kind == "place":
+                points = SCORE["place"] + min(len(offsets), 10) * 0.3
+                evidence[code].add("place", points, _line_text(lines, folded, first), _line_no(folded, first))
+            elif kind == "commune":
+                cue = next((at for name, at in cues if name == phrase or name.startswith(phrase + " ")), None)
                 if cue is not None:
                     evidence[code].add(
-                        "commune",
-                        SCORE["commune"],
-                        _line_text(lines, folded, cue.start()),
-                        _line_no(folded, cue.start()),
+                        "commune", SCORE["commune"], _line_text(lines, folded, cue), _line_no(folded, cue)
                     )
-        named_qpvs = [n for n in key.qpv_names if n in folded and _pattern(n).search(folded)]
-        if named_qpvs and code in evidence:
-            evidence[code].add("qpv", SCORE["qpv"] * min(len(named_qpvs), 3), named_qpvs[0], None)
+    for acronym in capitals.keys() & _CODES_BY_ACRONYM().keys():
+        at = _CAPITALS_AT(text, acronym)
+        for code in _CODES_BY_ACRONYM()[acronym]:
+            evidence[code].add("acronym", SCORE["acronym"], _line_text(lines, text, at), _line_no(text, at))
+    # An acronym the document defines for a contract's name ("... du Grand Narbonne (CAGN)").
+    for acronym, expansion in defined_acronyms(text).items():
+        if capitals.get(acronym, 0) < 2 or acronym in _CODES_BY_ACRONYM():
+            continue
+        folded_expansion = fold(expansion)
+        expansion_words = set(folded_expansion.split())
+        for word in expansion_words & _PHRASES_BY_FIRST_WORD().keys():
+            for kind, phrase, code in _PHRASES_BY_FIRST_WORD()[word]:
+                if kind == "place" and phrase in folded_expansion and initials_match(acronym, expansion):
+                    evidence[code].add("acronym", SCORE["acronym"], f"{expansion} ({acronym})", None)
+    # QPV names corroborate a contract already named.
+    for (kind, phrase), offsets in found_phrases.items():
+        if kind != "qpv" or not offsets:
+            continue
+        for code in _CODES_BY_QPV_NAME().get(phrase, ()):
+            if code in evidence and evidence[code].qpv_names < 3:
+                evidence[code].qpv_names += 1
+                evidence[code].add("qpv", SCORE["qpv"], phrase, None)
     if not evidence:
         return ContractMatch(
             None,

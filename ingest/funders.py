@@ -91,7 +91,7 @@ class AliasPattern:
     """
 
     pattern: re.Pattern[str]
-    needle: str  # empty: no usable literal, always matched
+    needles: tuple[str, ...]  # literals one of which every match contains; empty: always matched
     case_sensitive: bool
 
     @classmethod
@@ -104,18 +104,24 @@ class AliasPattern:
         needle = max(runs, key=len) if runs else ""
         return cls(
             re.compile(body, 0 if case_sensitive else re.IGNORECASE),
-            needle if case_sensitive else needle.lower(),
+            ((needle if case_sensitive else needle.lower()),) if needle else (),
             case_sensitive,
         )
 
     @classmethod
-    def regex(cls, body: str, case_sensitive: bool = False) -> AliasPattern:
-        """A pattern written as a regex (no literal prefilter)."""
-        return cls(
-            re.compile(rf"(?<![\w]){body}(?![\w])", 0 if case_sensitive else re.IGNORECASE),
-            "",
-            case_sensitive,
-        )
+    def regex(cls, body: str, needles: tuple[str, ...], case_sensitive: bool = False) -> AliasPattern:
+        """A pattern written as a regex; ``needles``: literals one of which every match holds (lower
+        case when the pattern is not case-sensitive; unaccented, so that accents written or not match)."""
+        flags = 0 if case_sensitive else re.IGNORECASE
+        # The needles are looked for in the lowered text whatever the pattern's case: exact either way.
+        return cls(re.compile(rf"(?<![\w]){body}(?![\w])", flags), tuple(n.lower() for n in needles), False)
+
+
+def ascii_needle(words: str) -> tuple[str, ...]:
+    """The longest run of unaccented letters of a phrase, lower case: in the text whether its
+    accents are written or not ("Béziers Méditerranée" -> "diterran")."""
+    runs = re.findall(r"[a-z0-9]{2,}", words.lower())
+    return (max(runs, key=len),) if runs else ()
 
 
 def lowered(text: str) -> str:
@@ -136,28 +142,40 @@ class Lexicon:
     territory: Territory
 
     def __post_init__(self) -> None:
-        # One flat list to scan per cell: (needle, case-sensitive, pattern, code, kind, alias).
-        self._scan = [
-            (p.needle, p.case_sensitive, p.pattern, code, kind, alias)
-            for p, code, kind, alias in self.funder_patterns
-        ] + [
-            (p.needle, p.case_sensitive, p.pattern, code, "dispositif", alias)
-            for p, code, alias in self.dispositif_patterns
+        # One flat list to scan per cell: (pattern, code, kind, alias), in a fixed order; and which of
+        # its entries each literal lets through (an entry without a literal is always run).
+        entries = [(p, code, kind, alias) for p, code, kind, alias in self.funder_patterns] + [
+            (p, code, "dispositif", alias) for p, code, alias in self.dispositif_patterns
         ]
+        self._scan = [(p.pattern, code, kind, alias) for p, code, kind, alias in entries]
+        self._always = [index for index, (p, *_rest) in enumerate(entries) if not p.needles]
+        by_needle: dict[tuple[str, bool], list[int]] = {}
+        for index, (p, *_rest) in enumerate(entries):
+            for needle in p.needles:
+                by_needle.setdefault((needle, p.case_sensitive), []).append(index)
+        self._by_needle = list(by_needle.items())
+        self._columns: dict[str, Mention | None] = {}
 
     def matches(self, text: str, prefilter: bool = True) -> list[Mention]:
         """Every match of every alias in the text, overlapping ones included, then the bodies named
         that no alias knows.
 
-        With ``prefilter`` (the default) an alias whose literal is not in the text is not matched at
-        all (profiled: running the ~140 patterns on every cell was a tenth of a programme parse);
-        ``tests/test_text.py`` holds both ways equal.
+        With ``prefilter`` (the default) an alias none of whose literals is in the text is not
+        matched at all (profiled: running the ~300 patterns on every cell was most of a programme
+        parse); the literals are looked for once each, not once per pattern. ``tests/test_text.py``
+        holds both ways equal.
         """
+        if prefilter:
+            low = lowered(text)
+            selected = set(self._always)
+            for (needle, case_sensitive), indexes in self._by_needle:
+                if needle in (text if case_sensitive else low):
+                    selected.update(indexes)
+            scan = [self._scan[index] for index in sorted(selected)]
+        else:
+            scan = self._scan
         found: list[Mention] = []
-        low = lowered(text) if prefilter else ""
-        for needle, case_sensitive, pattern, code, kind, alias in self._scan:
-            if prefilter and needle and needle not in (text if case_sensitive else low):
-                continue
+        for pattern, code, kind, alias in scan:
             for m in pattern.finditer(text):
                 if callable(code):
                     resolved, name = code(m)
@@ -184,6 +202,11 @@ class Lexicon:
         EPCI's name; none for "Autres partenaires" and the like."""
         if not header:
             return None
+        if header not in self._columns:
+            self._columns[header] = self._column_funder(header)
+        return self._columns[header]
+
+    def _column_funder(self, header: str) -> Mention | None:
         funders = [m for m in self.mentions(header) if m.kind != "dispositif"]
         if funders:
             return funders[0]
@@ -263,7 +286,12 @@ def _epci_patterns(territory: Territory) -> list[tuple[AliasPattern, str | CodeO
         return []
     code = territory.code_for_role("epci")
     rows: list[tuple[AliasPattern, str | CodeOf, str, str]] = [
-        (AliasPattern.regex(loose(contract.bare_name)), code, "name", contract.bare_name)
+        (
+            AliasPattern.regex(loose(contract.bare_name), ascii_needle(contract.bare_name)),
+            code,
+            "name",
+            contract.bare_name,
+        )
     ]
     words = re.findall(r"[\w\-]+", re.sub(r"\([^)]*\)", " ", contract.name))
     place = [w for w in words if fold(w) not in LEGAL_FORM_WORDS]
@@ -281,15 +309,17 @@ def _epci_patterns(territory: Territory) -> list[tuple[AliasPattern, str | CodeO
         # The place words with a legal form before or after them ("Carcassonne Agglo", "Agglo du Grand
         # Narbonne"); alone only when they are more than one word ("Perpignan Méditerranée").
         body = rf"(?:{form}{link}{loose(phrase)}(?:\s+{form})?|{loose(phrase)}\s+{form})"
-        rows.append((AliasPattern.regex(body), code, "name", phrase))
+        rows.append((AliasPattern.regex(body, ascii_needle(phrase)), code, "name", phrase))
         if len([w for w in place if fold(w) not in STOPWORDS]) >= 2:
-            rows.append((AliasPattern.regex(loose(phrase)), code, "name", phrase))
+            rows.append((AliasPattern.regex(loose(phrase), ascii_needle(phrase)), code, "name", phrase))
     for acronym in dict.fromkeys((*contract.acronyms, *territory.epci_acronyms)):
         rows.append((AliasPattern.of(acronym, True, True), code, "acronym", acronym))
     return rows
 
 
 _COMMUNE_WORDS = r"(?i:ville|commune|mairie|ccas|municipalit[ée])"
+# The prefilter of "Ville de X": one of these is in every match (looked for in the lowered text).
+_COMMUNE_NEEDLES = ("ville", "commune", "mairie", "ccas", "municipalit")
 _NAMED_COMMUNE = (
     rf"{_COMMUNE_WORDS}\s+(?i:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
     r"(?P<commune>[A-ZÉÈÀÂÎÔ][\w'’]*(?:[\s\-]+(?:(?:sur|sous|en|de|du|des|la|le|les|lès|lez|et|d['’]|l['’])[\s\-]*)*[A-ZÉÈÀÂÎÔ][\w'’]*)*)"
@@ -303,7 +333,9 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
         name = match.group("commune")
         return territory.commune_code(name), name
 
-    rows.append((AliasPattern.regex(_NAMED_COMMUNE, True), commune_code, "name", "Ville de ..."))
+    rows.append(
+        (AliasPattern.regex(_NAMED_COMMUNE, _COMMUNE_NEEDLES, True), commune_code, "name", "Ville de ...")
+    )
     # Bodies the document names with an acronym of its own ("Association Espace Polygone (AEP)").
     for acronym, name in territory.bodies:
         rows.append(
@@ -317,7 +349,7 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
 
     rows.append(
         (
-            AliasPattern.regex(r"(?:CD|CG)\s?(?P<dep>[0-9]{2,3}|2[AB])", True),
+            AliasPattern.regex(r"(?:CD|CG)\s?(?P<dep>[0-9]{2,3}|2[AB])", ("CD", "CG"), True),
             department_code,
             "acronym",
             "CD<dép.>",
@@ -329,7 +361,12 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
         return (f"CAF-{number}" if number in departments() else territory.code_for_role("caf")), None
 
     rows.append(
-        (AliasPattern.regex(r"CAF\s?(?P<dep>[0-9]{2,3}|2[AB])", True), caf_code, "acronym", "CAF<dép.>")
+        (
+            AliasPattern.regex(r"CAF\s?(?P<dep>[0-9]{2,3}|2[AB])", ("CAF",), True),
+            caf_code,
+            "acronym",
+            "CAF<dép.>",
+        )
     )
     # The régions by name, each as its own Région (a document may name another région than its own).
     regions: dict[str, str] = {}
@@ -339,12 +376,19 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
                 regions.setdefault(name, dept.region_code)
     for name, region_code in regions.items():
         body = rf"(?:Conseil\s+[Rr][ée]gional|R[ée]gion)\s+(?:de\s+l['’]\s*|de\s+la\s+|du\s+|des\s+|de\s+|d['’]\s*)?{loose(name)}"
-        rows.append((AliasPattern.regex(body), f"REG-{region_code}", "name", f"Région {name}"))
+        rows.append((AliasPattern.regex(body, ("gion",)), f"REG-{region_code}", "name", f"Région {name}"))
     own = territory.department
     if own is not None:
         for name in {own.region_name, own.region_name_before_2016}:
             if name and len(name) >= 6 and fold(name) not in ("centre", "corse"):
-                rows.append((AliasPattern.regex(loose(name)), f"REG-{own.region_code}", "hint", name))
+                rows.append(
+                    (
+                        AliasPattern.regex(loose(name), ascii_needle(name)),
+                        f"REG-{own.region_code}",
+                        "hint",
+                        name,
+                    )
+                )
     return rows
 
 

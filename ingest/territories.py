@@ -338,6 +338,16 @@ class Territory:
     # Other bodies the document names with an acronym it defines: (acronym, name).
     bodies: tuple[tuple[str, str], ...] = ()
 
+    def __hash__(self) -> int:
+        # Hashed once: a territory keys the lexicon and QPV caches, looked up for every cell.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                (self.contract, self.department, self.qpvs, self.communes, self.epci_acronyms, self.bodies)
+            )
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     @property
     def main_commune(self) -> Commune | None:
         return self.communes[0] if self.communes else None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.reference import seed_rows
 from ingest.territories import GENERIC_PLACE_WORDS, STOPWORDS, Qpv, Territory, qpvs_of_department
@@ -171,8 +171,14 @@ def _run_matches(index: _Index, run: tuple[str, ...]) -> list[tuple[str, str, st
     return found + [(q.code, kind, q.name) for q, kind in chosen]
 
 
-def resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:
-    """QPV targets named by a territory text, in text order (one row per QPV; ALL and NONE kept)."""
+@lru_cache(maxsize=4096)
+def resolve(text: str | None, territory: Territory) -> tuple[TerritoryMatch, ...]:
+    """QPV targets named by a territory text, in text order (one row per QPV; ALL and NONE kept).
+    Cached: a fiche's territory text is read again for each of its tables."""
+    return tuple(_resolve(text, territory))
+
+
+def _resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:
     if not text:
         return []
     folded = fold(text)

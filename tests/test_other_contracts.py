@@ -558,3 +558,43 @@ def test_status_says_which_contract_was_recognised(other_warehouse: Path) -> Non
     text = status(other_warehouse)
     assert "CV037 CA Carcassonne Agglo — by title, confidence 0.99" in text
     assert "23 funding lines, 533\u202f000 €" in text
+
+
+def test_the_dashboard_shows_the_contracts_loaded(other_warehouse: Path) -> None:
+    """No page is hard-wired to the bundled contract: on a warehouse of other contracts every page
+    renders their figures, and the contract filter (kept in the URL) narrows them to one."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import queries as q
+
+    app = str(ROOT / "dashboard" / "app.py")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CDV_DB", str(other_warehouse))
+        for page in q.PAGES:
+            at = AppTest.from_file(app, default_timeout=60)
+            at.query_params["page"] = page.key
+            at.run()
+            assert not at.exception and not at.error, (page.key, [e.value for e in at.exception])
+        overview = AppTest.from_file(app, default_timeout=60)
+        overview.query_params["page"] = "overview"
+        overview.run()
+        con = duckdb.connect(str(other_warehouse), read_only=True)
+        try:
+            planned = dict(
+                con.execute(
+                    "select contract_code, sum(amount_eur) from marts.fct_funding where source_kind = 'document' "
+                    "group by 1"
+                ).fetchall()
+            )
+        finally:
+            con.close()
+        shown = {m.label: m.value for m in overview.metric}
+        assert shown["Planned funding of the selection"] == q.format_eur(sum(planned.values()))
+        one = AppTest.from_file(app, default_timeout=60)
+        one.query_params["page"] = "overview"
+        one.query_params["contract_code"] = "CV037"
+        one.run()
+        assert {m.label: m.value for m in one.metric}["Planned funding of the selection"] == q.format_eur(
+            planned["CV037"]
+        )
+        assert "CV037" in one.subheader[0].value
