@@ -42,9 +42,20 @@ FIELD_LABELS: list[tuple[str, str]] = [
     ("objectif operationnel", "objectifs_operationnels"),
     ("description", "description"),
     ("territoire", "territoire"),
-    ("pilotes", "pilotes_partenaires"),
+    ("quartiers prioritaires concernes", "territoire"),
+    ("quartier", "territoire"),
+    ("qpv concerne", "territoire"),
+    ("perimetre", "territoire"),
+    ("localisation", "territoire"),
+    ("pilote", "pilotes_partenaires"),
+    ("porteur", "pilotes_partenaires"),
+    ("partenaires", "pilotes_partenaires"),
     ("moyens", "moyens"),
+    ("budget", "moyens"),
+    ("plan de financement", "moyens"),
     ("calendrier", "calendrier"),
+    ("echeancier", "calendrier"),
+    ("duree", "calendrier"),
     ("resultats attendus", "resultats_attendus"),
     ("indicateurs", "indicateurs"),
 ]
@@ -96,11 +107,16 @@ def _cells(line: str) -> list[str]:
 
 
 def _is_header(cells: list[str]) -> bool:
+    """A funding table's header: "Droit commun" (the first row's label) then three columns or more;
+    or, in other writers' tables, a "Coût de l'action" first cell then three funder columns or more."""
     folded = [fold(strip_tags(c)) for c in cells]
-    if "droit commun" not in folded:
-        return False
-    after = folded[folded.index("droit commun") + 1 :]
-    return sum(1 for c in after if c) >= 3
+    if "droit commun" in folded:
+        after = folded[folded.index("droit commun") + 1 :]
+        # A "Droit commun" row whose cells hold money is the first row, not a header.
+        return sum(1 for c in after if c) >= 3 and not any("€" in c for c in cells)
+    if folded and folded[0] in ("cout de l action", "cout", "cout total", "cout de l operation"):
+        return sum(1 for c in folded[1:] if c and not any(ch.isdigit() for ch in c)) >= 3
+    return False
 
 
 def _row_label(cells: list[str]) -> str | None:
@@ -142,6 +158,8 @@ class _Table:
     first_line: int
     last_line: int
     row_type: str = "droit_commun"
+    # The header line carries the first row's label ("Droit commun"), as in the bundled layout.
+    header_has_row_label: bool = True
     cells: dict[tuple[str, int], _Cell] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
@@ -235,6 +253,11 @@ class _Parser:
         title_at = _TITLE.search(line)
         if title_at:
             fiche.title = strip_tags(line[title_at.end() :])
+        else:
+            # "Fiche action n° 4.1.1 : Accès à la pratique sportive": the title after the code.
+            after = strip_tags(line[match.end() :]).strip(" :–-*#\t")
+            if len(after) >= 3:
+                fiche.title = after
         fiche.axis_heading = self.axis
         fiche.objective_heading = self.objective
         if any(f.code == code for f in self.fiches):
@@ -307,7 +330,7 @@ class _Parser:
 
     def emit_fiche(self, fiche: _Fiche) -> None:
         summary = self.summary.get(fiche.code, {})
-        if not summary:
+        if not summary and self.summary:
             self.issue(
                 fiche.line,
                 "warning",
@@ -415,6 +438,7 @@ class _Parser:
             first_line=number,
             last_line=number,
             lines=[number],
+            header_has_row_label="droit commun" in [fold(h) for h in headers],
         )
         self.heading = None
         # A header line can also carry cells of the first row beyond its labels (not seen, but
@@ -719,7 +743,10 @@ class _Parser:
         if match and ("<b>" in line or line.lstrip().startswith(("Fiche", "**", "#"))):
             self.start_fiche(number, match, line)
             return
-        if _is_header(cells):
+        row_of_open_table = (
+            self.table is not None and _row_label(cells) is not None and not self.table.lines[1:]
+        )
+        if _is_header(cells) and not (row_of_open_table and not self.table.header_has_row_label):
             self.open_table(number, cells)
             return
         if self.table is not None:
@@ -767,6 +794,14 @@ class _Parser:
             # A label split by a page break ("Pilotes /partenaires" ... "associés"): same field.
             self.continue_field(line, number)
             return
+        if self.in_fields and "\t" in line and "<b>" not in line:
+            # Other exports lose the bold of the labels: "Quartiers concernés<TAB>Empalot ..." is a
+            # field when its first cell is a field's label and nothing else.
+            label, _, value = line.partition("\t")
+            name = _field_name(strip_tags(label)) if len(strip_tags(label)) <= 60 else None
+            if name:
+                self.add_field(name, value.strip(), number)
+                return
         if self.in_fields:
             self.continue_field(line, number)
             return

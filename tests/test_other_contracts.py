@@ -36,6 +36,7 @@ CARCASSONNE = DOCS / "carcassonne-agglo_programme_cohesion-sociale.txt"
 MONTPELLIER = DOCS / "montpellier-mediterranee-metropole_programme_cadre-de-vie.txt"
 NARBONNE = DOCS / "grand-narbonne_programme_emploi_2024.txt"
 BEZIERS_ANNEX = DOCS / "beziers-mediterranee_annexe_objectifs-bop.txt"
+TOULOUSE = DOCS / "toulouse-metropole_fiches_culture-sport.txt"
 PERPIGNAN = (
     ROOT / "data" / "documents" / "perpignan-mediterranee_programme-actions_pilier-economie-emploi.txt"
 )
@@ -97,10 +98,24 @@ NARBONNE_LINES = [
     ("1-2-1", "45000", "DEP-11"),
     ("1-2-1", "7000", "AUTRE-FONDATION-VINCI-POUR-LA-CITE"),
 ]
+# Fields without bold labels ("Quartiers concernés<TAB>..."), titles on the fiche line, a header with
+# no "Droit commun" (the rows carry their label), the cost in the first cell of a row.
+TOULOUSE_LINES = [
+    ("4-1-1", "30000", "CNDS"),
+    ("4-1-1", "25000", "COM-31555"),
+    ("4-1-1", "12000", "DEP-31"),  # "Conseil départemental de la Haute-Garonne"
+    ("4-1-1", "5000", "AUTRE-FONDATION-DU-SPORT"),
+    ("4-1-1", "18000", "ACSE"),  # "CGET (VVV)"
+    ("4-1-2", "20000", "DRAC"),
+    ("4-1-2", "15000", "EPCI-243100518"),
+    ("4-1-2", "5000", "CAF-31"),
+    ("4-1-2", "10000", "COM-31149"),  # "Ville de Colomiers", a commune of the Métropole
+]
 CASES = [
     (CARCASSONNE, "CV037", CARCASSONNE_LINES, "533000"),
     (MONTPELLIER, "CV112", MONTPELLIER_LINES, "12840000"),
     (NARBONNE, "CN01103I", NARBONNE_LINES, "427000"),
+    (TOULOUSE, "CV101", TOULOUSE_LINES, "140000"),
 ]
 
 
@@ -220,6 +235,18 @@ def test_qpvs_by_name_within_the_contract() -> None:
         "2-1-1": ["ALL"],
     }
     assert len(montpellier.contract_qpvs) == 12
+    toulouse = read_document(TOULOUSE).result
+    # Colomiers' QPVs are not in the rule's list (its name is not in the Métropole's), but the
+    # document names the commune and its QPVs: taken, with an issue row.
+    assert _targets(toulouse) == {
+        "4-1-1": ["QP031007", "QP031010", "QP031011"],
+        "4-1-2": ["QP031005", "QP031016"],
+    }
+    assert {"QP031005", "QP031016"} <= set(toulouse.contract_qpvs)
+    assert [f["title"] for f in toulouse.tables["fiches"]] == [
+        "Accès à la pratique sportive",
+        "Éducation artistique et culturelle",
+    ]
     narbonne = read_document(NARBONNE).result
     assert _targets(narbonne)["1-1-1"] == ["QP011007", "QP011009"]
     assert set(narbonne.contract_qpvs) == {"QP011007", "QP011008", "QP011009"}
