@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from ingest.reference import seed_rows
@@ -140,6 +140,8 @@ class Lexicon:
     dispositif_patterns: list[tuple[AliasPattern, str, str]]
     usual_funder: dict[str, tuple[str, bool]]
     territory: Territory
+    # The roles that commonly fund each dispositif (ref_dispositifs.co_funder_roles).
+    co_funders: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One flat list to scan per cell: (pattern, code, kind, alias), in a fixed order; and which of
@@ -220,9 +222,36 @@ class Lexicon:
     def usual(self, dispositif: str) -> tuple[str, bool]:
         return self.usual_funder.get(dispositif, ("", False))
 
+    def funds(self, dispositif: str, code: str) -> bool:
+        """Whether a funder's role is among those that fund a dispositif (True when unknown)."""
+        roles = self.co_funders.get(dispositif)
+        return not roles or family_role(code) in roles
+
 
 def _true(value: str | None) -> bool:
     return (value or "").strip().lower() in ("true", "1", "yes", "t")
+
+
+def family_role(code: str) -> str:
+    """A funder's role, the State's services and agencies counted as the State's ("etat")."""
+    role = role_of(code)
+    return "etat" if role in ("etat", "service_etat", "agence_etat") else role
+
+
+@cache
+def _national_parents() -> dict[str, str]:
+    return {row["funder_code"]: row.get("parent_code") or "" for row in seed_rows("ref_funders")}
+
+
+def is_within(code: str, ancestor: str) -> bool:
+    """Whether a funder is the ancestor or one of its parts (DIRECCTE is within ETAT)."""
+    parents = _national_parents()
+    seen = 0
+    while code and seen < 10:
+        if code == ancestor:
+            return True
+        code, seen = parents.get(code, ""), seen + 1
+    return False
 
 
 def role_of(code: str, name: str | None = None) -> str:
@@ -414,8 +443,12 @@ def lexicon(territory: Territory) -> Lexicon:
         for row in seed_rows("ref_dispositif_aliases")
     ]
     usual = {}
+    co_funders = {
+        row["dispositif_code"]: frozenset((row.get("co_funder_roles") or "").split())
+        for row in seed_rows("ref_dispositifs")
+    }
     for row in seed_rows("ref_dispositifs"):
         role = (row.get("usual_funder_role") or "").strip()
         funder = row.get("usual_funder_code") or (territory.code_for_role(role) if role else "")
         usual[row["dispositif_code"]] = (funder, _true(row.get("usual_funder_exclusive")))
-    return Lexicon(funder_patterns, dispositif_patterns, usual, territory)
+    return Lexicon(funder_patterns, dispositif_patterns, usual, territory, co_funders)

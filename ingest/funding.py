@@ -35,9 +35,10 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.amounts import AmountMatch, find_amounts
-from ingest.funders import UNKNOWN_FUNDER, Lexicon, Mention, lexicon, role_of
-from ingest.qualifiers import Qualifiers, read_period, read_qualifiers
+from ingest.funders import UNKNOWN_FUNDER, Lexicon, Mention, is_within, lexicon, role_of
+from ingest.qualifiers import Qualifiers, read_period, read_qualifiers, read_scope
 from ingest.territories import Territory
+from ingest.territory import resolve
 
 # "62 000 € * 20% de QPV = 12 400 €", "80 000 € par an × 25 % QPV = 20 000 €": a share of a gross.
 _SHARE_AFTER = re.compile(
@@ -226,6 +227,17 @@ def _in_paren(text: str, amount: AmountMatch) -> bool:
     return any(p.start() < amount.start and amount.end <= p.end() for p in _PARENS.finditer(text))
 
 
+def _dont_part(text: str, part: AmountMatch, territory: Territory) -> dict[str, Any]:
+    """An "of which" part: its amount, its words and the one QPV they name (None when they name no
+    QPV, or several)."""
+    words = next(
+        (p.group(0) for p in _PARENS.finditer(text) if p.start() < part.start and part.end <= p.end()),
+        text[part.start : part.end],
+    )
+    named = [m.qpv_code for m in resolve(words, territory) if m.qpv_code.startswith("Q")]
+    return {"amount_eur": part.value, "qpv_code": named[0] if len(named) == 1 else None, "part_text": words}
+
+
 def _paren_end(text: str, amount: AmountMatch) -> int:
     for paren in _PARENS.finditer(text):
         if paren.start() < amount.start and amount.end <= paren.end():
@@ -240,6 +252,8 @@ class CellContext:
     territory: Territory
     calendar: tuple[int | None, int | None, str] = (None, None, "")
     note: str | None = None
+    # The headers of the columns left and right of the cell's (a cell collapsed one column off).
+    neighbour_headers: tuple[str | None, ...] = ()
 
 
 def _footnote_funder(cell_text: str, note: str | None, lex: Lexicon) -> Mention | None:
@@ -271,8 +285,14 @@ def _decide_funder(
     footnote: Mention | None,
     column: Mention | None,
     lex: Lexicon,
+    neighbours: tuple[Mention | None, ...] = (),
 ) -> tuple[str, str, str, float, Mention | None]:
-    """(funder_code, funder_rule, funder_source, confidence, deciding mention)."""
+    """(funder_code, funder_rule, funder_source, confidence, deciding mention): the order of DOMAIN.md,
+    rule 3. Named > wording > footnote > a dispositif only one funder pays > named earlier in the cell
+    > the column (made more precise by a dispositif its funder's services pay: "État" + CAE is the
+    DIRECCTE; corrected to the next column when the dispositif is never its funder's and empty cells
+    collapsed the row: "CDDI" under "CAF", one off from "CD") > the usual funder of a dispositif
+    several funders pay."""
     named = [m for m in label_mentions if m.kind in ("name", "acronym")]
     if named:
         return named[-1].code, "named", "text", 1.0, named[-1]
@@ -290,10 +310,22 @@ def _decide_funder(
         return lex.usual(exclusive[-1].code)[0], "dispositif", "dispositif", 0.9, exclusive[-1]
     if inherited is not None:
         return inherited.code, "inherited", "text", 0.9, inherited
+    if column is not None:
+        named_dispositif = next((m for m in reversed(label_mentions) if m.kind == "dispositif"), None)
+        if named_dispositif is not None:
+            usual = lex.usual(named_dispositif.code)[0]
+            if usual and usual != column.code and is_within(usual, column.code):
+                return usual, "dispositif", "dispositif", 0.8, named_dispositif
+            if not lex.funds(named_dispositif.code, column.code):
+                shifted = next(
+                    (n for n in neighbours if n is not None and lex.funds(named_dispositif.code, n.code)),
+                    None,
+                )
+                if shifted is not None:
+                    return shifted.code, "column_shifted", "column", 0.6, shifted
+        return column.code, "column", "column", 0.95, column
     if dispositifs:
         return lex.usual(dispositifs[-1].code)[0], "dispositif", "dispositif", 0.8, dispositifs[-1]
-    if column is not None:
-        return column.code, "column", "column", 0.95, column
     return UNKNOWN_FUNDER, "none", "column", 0.3, None
 
 
@@ -322,6 +354,7 @@ def read_cell(text: str, context: CellContext) -> CellReading:
             )
     mentions = lex.mentions(text)
     column = lex.column_funder(context.column_header)
+    neighbours = tuple(lex.column_funder(header) for header in context.neighbour_headers)
     clauses, lone_rates = build_clauses(text, amounts, mentions)
     footnote = _footnote_funder(text, context.note, lex)
     for rate in lone_rates:
@@ -333,16 +366,21 @@ def read_cell(text: str, context: CellContext) -> CellReading:
             )
         )
     head: Qualifiers | None = None
+    # Words at the head of the cell govern all its items ("Actions ... menées à l'échelle
+    # départementale : - Pôle ... : 70 000 € - Remise à niveau : 63 000 €").
+    head_scope = "qpv"
     if clauses:
-        head_label = read_qualifiers(text[clauses[0].start : clauses[0].label_end])
+        head_text = text[clauses[0].start : clauses[0].label_end]
+        head_label = read_qualifiers(head_text)
         head = head_label if head_label.year_start or head_label.is_estimate else None
+        head_scope = read_scope(head_text)
     inherited: Mention | None = None
     for index, clause in enumerate(clauses):
         span = text[clause.start : clause.end]
         label_mentions = [m for m in mentions if clause.start <= m.start < clause.label_end]
         clause_mentions = [m for m in mentions if clause.start <= m.start < clause.end]
         funder, rule, source, confidence, decided_by = _decide_funder(
-            clause_mentions, label_mentions, inherited, footnote, column, lex
+            clause_mentions, label_mentions, inherited, footnote, column, lex, neighbours
         )
         # The next item without a funder of its own continues the funder the text gave this one
         # ("DIRECCTE : CIVIS= ... Allocation CIVIS : ..."), or that a dispositif which only one funder pays
@@ -373,6 +411,17 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                     f"'{amount.text}' read as {amount.value} € with low confidence: {amount.note}",
                 )
             )
+        if rule == "column_shifted":
+            reading.issues.append(
+                (
+                    "warning",
+                    "column_shift_corrected",
+                    f"'{amount.text}' sits under '{context.column_header}', whose funder never pays "
+                    f"'{label_mentions[-1].alias if label_mentions else 'this'}': read as the next column's "
+                    f"({decided_by.alias if decided_by else funder}), the row having lost an empty cell; "
+                    "confidence lowered",
+                )
+            )
         if funder == UNKNOWN_FUNDER:
             reading.issues.append(
                 (
@@ -393,6 +442,8 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "rate_amount_eur": clause.rate.value if clause.rate else None,
                 "rate_unit": clause.rate_unit,
                 "part_amounts_eur": [p.value for p in clause.parts] + [d.value for d in clause.dont] or None,
+                # "(dont 3 ACI Centre ancien=731 000€)": an "of which" part, with the QPV it names.
+                "dont_parts": [_dont_part(text, part, context.territory) for part in clause.dont],
                 "detail": details or None,
                 "funder_code": funder,
                 "funder_role": role_of(funder),
@@ -412,6 +463,7 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "is_estimate": is_estimate,
                 "is_conditional": own.is_conditional,
                 "is_in_kind": own.is_in_kind,
+                "scope": scope if (scope := read_scope(span)) != "qpv" else head_scope,
                 "fte": float(own.fte) if own.fte is not None else None,
                 "confidence": round(confidence, 2),
                 "clause_text": span.strip(),

@@ -26,7 +26,7 @@ from ingest.records import Issue, ParseResult
 from ingest.schema import RAW_TABLES
 
 # Identifiers a parser makes unique within its document; the loader makes them global.
-LOCAL_IDS = ("table_id", "cell_id", "issue_id", "line_id", "pledge_id", "cost_id", "target_id")
+LOCAL_IDS = ("table_id", "cell_id", "issue_id", "line_id", "pledge_id", "cost_id", "target_id", "part_id")
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "varchar": pa.string(),

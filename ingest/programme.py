@@ -624,6 +624,10 @@ class _Parser:
             column_header=cell.header,
             row_type=row_type,
             territory=self.territory,
+            neighbour_headers=tuple(
+                table.headers[index] if 0 <= index < len(table.headers) else None
+                for index in (position - 1, position + 1)
+            ),
             calendar=sub_action_calendar(calendar_text, table.sub_action),
             note=" ".join(table.notes) or None,
         )
@@ -651,9 +655,23 @@ class _Parser:
                     "not a funding line",
                 )
                 continue
+            parts = line.pop("dont_parts", [])
             row = dict(base, column_index=position, **line)
             row["line_id"] = f"{cell_id}:{line['line_index']}"
             self.result.add("funding_lines", row)
+            for n, part in enumerate(parts, start=1):
+                self.result.add(
+                    "funding_line_parts",
+                    {
+                        "part_id": f"{row['line_id']}:d{n}",
+                        "line_id": row["line_id"],
+                        "part_index": n,
+                        "part_kind": "dont",
+                        **part,
+                        "source_line": cell.lines[0],
+                        "source_text": base["source_text"],
+                    },
+                )
         for n, pledge in enumerate(reading.pledges, start=1):
             self.result.add("funding_pledges", dict(base, pledge_id=f"{cell_id}:p{n}", **pledge))
         for severity, rule, message in reading.issues:

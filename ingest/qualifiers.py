@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from ingest.amounts import find_amounts
 
-__all__ = ["Qualifiers", "read_period", "read_qualifiers"]
+__all__ = ["Qualifiers", "read_period", "read_qualifiers", "read_scope"]
 
 YEAR_MIN, YEAR_MAX = 1990, 2040
 
@@ -78,6 +78,44 @@ _TO_BE_ASSESSED_RE = re.compile(
     r"|\bnon\s+chiffr[ée]",
     re.IGNORECASE,
 )
+
+
+# Wording that makes an amount a whole territory's, not the neighbourhoods' own (DOMAIN.md, rule 10):
+# "menée à l'échelle départementale", "à l'échelle de l'agglomération", "sur l'ensemble de la ville".
+_SCOPES = (
+    (
+        "departement",
+        re.compile(
+            r"[ée]chelle\s+d[ée]partementale|[ée]chelle\s+du\s+d[ée]partement|(?:ensemble|tout)\s+du\s+d[ée]partement"
+            r"|niveau\s+d[ée]partemental",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "epci",
+        re.compile(
+            r"[ée]chelle\s+(?:de\s+l['’]\s*|du\s+)?(?:agglom[ée]ration|intercommunal\w*|communautaire|m[ée]tropol\w*|territoire\s+communautaire)"
+            r"|(?:ensemble|tout)\s+(?:de\s+l['’]\s*|du\s+territoire\s+de\s+l['’]\s*)agglom[ée]ration",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "commune",
+        re.compile(
+            r"[ée]chelle\s+(?:de\s+la\s+)?(?:ville|commune|communale)\b|(?:ensemble|toute)\s+(?:de\s+)?la\s+ville\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def read_scope(segment: str) -> str:
+    """The territory an amount is for, when its words say it is a whole territory's: departement,
+    epci or commune; else qpv (the neighbourhoods its table's territory names)."""
+    for scope, pattern in _SCOPES:
+        if pattern.search(segment):
+            return scope
+    return "qpv"
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,24 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_estimate", "boolean"),
         ("is_conditional", "boolean"),
         ("is_in_kind", "boolean"),
+        ("scope", "varchar"),
         ("fte", "double"),
         ("confidence", "double"),
         ("clause_text", "varchar"),
+        ("source_line", "integer"),
+        ("source_text", "varchar"),
+    ],
+    # The "of which" parts of a funding line ("(dont 3 ACI Centre ancien=731 000€)"): never lines of
+    # their own, but the QPV they name gets their amount when the line is spread over its QPVs.
+    "funding_line_parts": PROVENANCE
+    + [
+        ("part_id", "varchar"),
+        ("line_id", "varchar"),
+        ("part_index", "integer"),
+        ("part_kind", "varchar"),
+        ("amount_eur", "decimal(18,2)"),
+        ("qpv_code", "varchar"),
+        ("part_text", "varchar"),
         ("source_line", "integer"),
         ("source_text", "varchar"),
     ],

@@ -22,12 +22,12 @@ def test_query_formats(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> N
         "where funder_code = 'DEP-66' group by 1"
     )
     assert main(["query", sql, "--db", str(warehouse), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"funder_code": "DEP-66", "eur": "824092.00"}]
+    assert json.loads(capsys.readouterr().out) == [{"funder_code": "DEP-66", "eur": "1174092.00"}]
     assert main(["query", sql, "--db", str(warehouse), "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["funder_code,eur", "DEP-66,824092.00"]
+    assert capsys.readouterr().out.splitlines() == ["funder_code,eur", "DEP-66,1174092.00"]
     assert main(["query", sql, "--db", str(warehouse)]) == 0
     table = capsys.readouterr().out
-    assert "DEP-66" in table and "824092.00" in table and "(1 row)" in table
+    assert "DEP-66" in table and "1174092.00" in table and "(1 row)" in table
 
 
 def test_query_from_a_sql_file(warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

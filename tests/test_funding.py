@@ -38,7 +38,7 @@ EXPECTED = [
     (379, "289800", "DIRECCTE", "dc"),
     (379, "1042875", "DIRECCTE", "dc"),
     (379, "18000", "COM-66136", "dc"),
-    (379, "350000", "DIRECCTE", "dc"),
+    (379, "350000", "DEP-66", "dc"),  # CDDI under "CAF", one off from "CD": the Département's (issue 12)
     (385, "1380900", "DIRECCTE", "dc"),
     (385, "40000", "DIRECCTE", "dc"),
     (385, "90000", "DIRECCTE", "dc"),
@@ -179,6 +179,18 @@ def test_funder_rules(lines: list[dict]) -> None:
         ]
         == "column"
     )
+
+
+def test_a_dispositif_never_paid_by_its_column_is_read_one_column_off(lines: list[dict], parsed) -> None:
+    """The CDDI of fiche 3-1-1 sits under "CAF", which never pays CDDI (ref_dispositifs: the State
+    and the Département do): the row lost an empty cell, and the amount is the Département's, the
+    next column's, with a lowered confidence and an issue row. The dispositif does not beat the
+    column either: under "État", a CAE is the State's service that pays it, the DIRECCTE."""
+    cddi = _line(lines, 379, "350000")
+    assert (cddi["funder_code"], cddi["funder_rule"], cddi["confidence"]) == ("DEP-66", "column_shifted", 0.6)
+    assert [i.line for i in parsed.issues if i.rule == "column_shift_corrected"] == [379]
+    cae = _line(lines, 379, "1253880")
+    assert (cae["funder_code"], cae["funder_rule"]) == ("DIRECCTE", "dispositif")
 
 
 def test_qualifiers_and_years(lines: list[dict]) -> None:

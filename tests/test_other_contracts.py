@@ -399,7 +399,7 @@ def test_the_bundled_programme_re_set_in_carcassonne(tmp_path: Path) -> None:
         line["amount_eur"]
         for line in lines
         if line["funder_role"] in ("departement", "commune", "epci", "caf")
-    ) == Decimal("958592")
+    ) == Decimal("1308592")  # the CDDI 350 000 € is the Département's
     qpvs = {row["qpv_code"] for row in moved.result.tables["territory_targets"]}
     assert qpvs - {"ALL", "NONE"} <= {"QP011002", "QP011003", "QP011004", "QP011005", "QP011006"}
     assert {"QP011002", "QP011003", "QP011004", "QP011005", "QP011006"} <= qpvs

@@ -31,9 +31,10 @@ def test_funding_by_funder_rolls_up_to_the_state(wh) -> None:
             """
         ).fetchall()
     )
-    # DIRECCTE 5 308 406 + ACSE 230 100 + DRJSCS 15 000, added up by hand from the tables.
-    assert rows["ETAT"] == Decimal("5553506.00")
-    assert rows["DEP-66"] == Decimal("824092.00")
+    # The State's services, added up by hand from the tables; the CDDI 350 000 € of fiche 3-1-1 (under
+    # "CAF", one column off) is the Département's, not the State's.
+    assert rows["ETAT"] == Decimal("5203506.00")
+    assert rows["DEP-66"] == Decimal("1174092.00")
     assert sum(rows.values()) == Decimal("6537498.00")
 
 
@@ -233,3 +234,80 @@ def test_dbt_builds_only_what_changed(warehouse, tmp_path) -> None:
     ]
     assert dbt_build_args(warehouse, ["fiches"], force=True) == ["build"]
     assert dbt_build_args(tmp_path / "new.duckdb", [], force=False) == ["build"]
+
+
+# -- money the text qualifies (issue 12): read on the real document ----------------------------------
+
+
+def test_an_of_which_part_goes_to_the_qpv_it_names(wh) -> None:
+    """ "ACI : 68 ETP réservés : 1 380 900 € (dont 3 ACI Centre ancien=731 000€)" (fiche 3-1-1 B): the
+    731 000 € are Centre Ancien's; the rest is shared among the other eight QPVs the table names."""
+    shares = dict(
+        wh.execute(
+            """
+            select qpv_code, sum(amount_eur) from marts.fct_funding
+            where funding_line_id in (select funding_line_id from analytics.funding_lines where amount_eur = 1380900)
+            group by 1
+            """
+        ).fetchall()
+    )
+    assert shares["QP066008"] == Decimal("731000.00")
+    assert sorted(set(v for k, v in shares.items() if k != "QP066008")) == [Decimal("81237.50")]
+    assert sum(shares.values()) == Decimal("1380900.00") and len(shares) == 9
+
+
+def test_departement_wide_amounts_are_not_qpv_money(wh) -> None:
+    """ "Actions d'insertion marché-public menées à l'échelle départementale : ... 70 000 € ... 146 400 €
+    ... 63 000 €" and "... menée à l'échelle départementale : 24 192 €" (fiche 3-2-1): scope
+    departement, allocated outside the QPVs."""
+    rows = wh.execute(
+        "select amount_eur, scope from analytics.funding_lines where scope <> 'qpv' order by amount_eur"
+    ).fetchall()
+    assert rows == [(Decimal(a), "departement") for a in ("24192.00", "63000.00", "70000.00", "146400.00")]
+    outside = wh.execute(
+        """
+        select distinct qpv_code, qpv_allocation from analytics.funding_by_qpv_year
+        where funding_line_id in (select funding_line_id from analytics.funding_lines where scope <> 'qpv')
+        """
+    ).fetchall()
+    assert outside == [("HORS_QPV", "territory_wide")]
+
+
+def test_amounts_have_one_meaning_per_column(wh) -> None:
+    """A line given "par an" (fiche 3-4-1's facilitateur, 10 000 €/an over 2015-2020): amount_eur as
+    written, annual_amount_eur each year, total_amount_eur over the period, and the fact's shares add
+    up to the total."""
+    line_id, amount, annual, total = wh.execute(
+        """
+        select funding_line_id, amount_eur, annual_amount_eur, total_amount_eur from analytics.funding_lines
+        where source_line = 565 and amount_eur = 10000
+        """
+    ).fetchone()
+    assert (amount, annual, total) == (Decimal("10000.00"), Decimal("10000.00"), Decimal("60000.00"))
+    allocated = wh.execute(
+        "select sum(amount_eur) from marts.fct_funding where funding_line_id = ?", [line_id]
+    ).fetchone()[0]
+    assert allocated == total
+    one_off = wh.execute(
+        "select amount_eur, annual_amount_eur, total_amount_eur, year_count from analytics.funding_lines "
+        "where source_line = 200 and amount_eur = 15000 and funder_code = 'DEP-66'"
+    ).fetchone()
+    assert one_off[2] == one_off[0] and one_off[1] * one_off[3] == one_off[0]
+
+
+def test_exact_repeats_of_the_open_data_are_counted_once(wh) -> None:
+    """postes-fonjep-2025.json publishes 1 204 records twice, word for word (same post id, holder,
+    amount and year): a FONJEP post is one unit a year, so they are duplicates, kept in staging and
+    reported, counted once."""
+    repeated, repeated_eur = wh.execute(
+        "select count(*), sum(amount_eur) from staging.stg_anct__posts where is_repeated_record "
+        "and document_file = 'postes-fonjep-2025.json'"
+    ).fetchone()
+    assert (repeated, repeated_eur) == (1204, Decimal("8646351.00"))
+    counted = wh.execute(
+        "select count(*) from analytics.funding_lines where source_kind = 'dataset' and document_file = 'postes-fonjep-2025.json'"
+    ).fetchone()[0]
+    distinct = wh.execute(
+        "select count(distinct source_text) from raw.anct_posts where document_file = 'postes-fonjep-2025.json' and amount_eur > 0"
+    ).fetchone()[0]
+    assert counted == distinct

@@ -77,6 +77,7 @@ final as (
         -- Targeted: the text names this QPV (alone or among a few); shared: "tous les QPV" spread
         -- evenly by rule; outside: a place that is not a QPV, or nothing said.
         case
+            when line_qpvs.match_kind = 'territory_wide' then 'territory_wide'
             when funding.qpv_code = 'HORS_QPV' then 'outside_qpv'
             when line_qpvs.match_kind = 'all' then 'shared_all'
             when line_qpv_counts.qpv_count > 1 then 'shared_several'

@@ -29,6 +29,11 @@ final as (
         funder_name_before_2016,
         dispositif_code as dispositif,
         amount_eur,
+        -- One meaning each: amount_eur is the amount as written (a yearly amount for a line given "par
+        -- an"); annual_amount_eur what it gives each year of its period; total_amount_eur over the period.
+        case when is_recurring then amount_eur else round(amount_eur / year_count, 2) end as annual_amount_eur,
+        case when is_recurring then amount_eur * year_count else amount_eur end as total_amount_eur,
+        scope,
         gross_amount_eur,
         year_start,
         year_end,

@@ -76,6 +76,8 @@ final as (
         false as is_estimate,
         false as is_conditional,
         false as is_in_kind,
+        -- A post works for its contract's neighbourhoods; the data names none of them.
+        'qpv' as scope,
         null::double as fte,
         1.0 as confidence,
         null::varchar as clause_text,

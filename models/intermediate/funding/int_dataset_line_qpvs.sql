@@ -15,7 +15,8 @@ final as (
         funding_line_id,
         'HORS_QPV' as qpv_code,
         'unspecified' as match_kind,
-        null::varchar as matched_alias
+        null::varchar as matched_alias,
+        null::bigint as part_cents
 
     from lines
 

@@ -102,6 +102,7 @@ joined as (
         lines.is_estimate,
         lines.is_conditional,
         lines.is_in_kind,
+        lines.scope,
         lines.fte,
         lines.confidence,
         lines.clause_text,

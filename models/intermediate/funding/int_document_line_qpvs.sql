@@ -20,6 +20,20 @@ documents as (
 
 ),
 
+parts as (
+
+    -- "Of which" parts that name one QPV ("dont 3 ACI Centre ancien = 731 000 €"), in cents per QPV.
+    select
+        funding_line_id,
+        qpv_code,
+        sum((amount_eur * 100)::bigint) as part_cents
+
+    from {{ ref('stg_documents__funding_line_parts') }}
+    where qpv_code is not null
+    group by funding_line_id, qpv_code
+
+),
+
 document_qpvs as (
 
     -- The QPVs of each document's contract as the ingest read them: the reference's (by rule or
@@ -33,7 +47,28 @@ document_qpvs as (
 
 ),
 
+qpv_lines as (
+
+    -- Amounts for the neighbourhoods; a whole territory's amount ("menée à l'échelle départementale")
+    -- is not QPV money, whatever its table's territory says.
+    select * from lines
+    where scope = 'qpv'
+
+),
+
 expanded as (
+
+    -- A whole territory's amount: outside the QPVs.
+    select
+        lines.funding_line_id,
+        'HORS_QPV' as qpv_code,
+        'territory_wide' as match_kind,
+        lines.scope as matched_alias
+
+    from lines
+    where lines.scope <> 'qpv'
+
+    union all
 
     -- A QPV named directly.
     select
@@ -42,7 +77,7 @@ expanded as (
         targets.match_kind,
         targets.matched_alias
 
-    from lines
+    from qpv_lines as lines
     inner join targets
         on lines.table_id = targets.table_id
     where targets.target_code like 'Q%'
@@ -56,7 +91,7 @@ expanded as (
         targets.match_kind,
         targets.matched_alias
 
-    from lines
+    from qpv_lines as lines
     inner join targets
         on lines.table_id = targets.table_id
     inner join document_qpvs
@@ -73,7 +108,7 @@ expanded as (
         targets.match_kind,
         targets.matched_alias
 
-    from lines
+    from qpv_lines as lines
     inner join targets
         on lines.table_id = targets.table_id
     where targets.target_code = 'NONE'
@@ -90,22 +125,52 @@ expanded as (
         'unspecified' as match_kind,
         null as matched_alias
 
-    from lines
+    from qpv_lines as lines
     where not exists (select 1 from targets where targets.table_id = lines.table_id)
+
+    union all
+
+    -- A QPV an "of which" part names that the table's territory did not.
+    select
+        lines.funding_line_id,
+        parts.qpv_code,
+        'part' as match_kind,
+        null as matched_alias
+
+    from qpv_lines as lines
+    inner join parts
+        on lines.funding_line_id = parts.funding_line_id
+
+),
+
+line_qpvs as (
+
+    -- One row per line and QPV; a QPV reached only through a part is the part's, not HORS_QPV.
+    select
+        funding_line_id,
+        qpv_code,
+        coalesce(min(match_kind) filter (where match_kind <> 'part'), 'part') as match_kind,
+        min(matched_alias) as matched_alias
+
+    from expanded
+    group by funding_line_id, qpv_code
 
 ),
 
 final as (
 
     select
-        funding_line_id || ':' || qpv_code as line_qpv_id,
-        funding_line_id,
-        qpv_code,
-        min(match_kind) as match_kind,
-        min(matched_alias) as matched_alias
+        line_qpvs.funding_line_id || ':' || line_qpvs.qpv_code as line_qpv_id,
+        line_qpvs.funding_line_id,
+        line_qpvs.qpv_code,
+        line_qpvs.match_kind,
+        line_qpvs.matched_alias,
+        parts.part_cents
 
-    from expanded
-    group by funding_line_id, qpv_code
+    from line_qpvs
+    left join parts
+        on line_qpvs.funding_line_id = parts.funding_line_id
+        and line_qpvs.qpv_code = parts.qpv_code
 
 )
 

@@ -45,6 +45,7 @@ renamed as (
         is_estimate,
         is_conditional,
         is_in_kind,
+        scope,
         fte,
         confidence,
         clause_text,
