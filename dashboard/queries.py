@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingest.query import bind, parameters  # noqa: F401 (parameters: used by the app)
+from ingest.query import bind, parameters
+from ingest.warehouse import open_warehouse  # noqa: F401 (parameters: used by the app)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
     """The warehouse, read-only: a dashboard or a notebook never writes."""
     if not Path(db).exists():
         raise WarehouseMissing(f"{db}: no warehouse here; build one with `make run` or `cdv build --db {db}`")
-    return duckdb.connect(str(db), read_only=True)
+    return open_warehouse(db, read_only=True)
 
 
 def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

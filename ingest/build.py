@@ -31,6 +31,7 @@ from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES
+from ingest.warehouse import open_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -73,8 +74,20 @@ def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+# Names DuckDB must not take a file's catalog for: the schemas of the warehouse and its own catalogs.
+# dbt opens the copy being built by its file name, and names its catalog after it.
+RESERVED_CATALOG_NAMES = frozenset(
+    {"raw", "staging", "intermediate", "marts", "analytics", "reference", "main", "memory", "system", "temp", "warehouse"}
+)
+
+
 def building_path(db: Path) -> Path:
-    return db.with_name(db.name + ".building")
+    """The copy a build works on, next to the warehouse: ``<db>.building``, or ``cdv-<db>.building``
+    when the file's name would give its catalog the name of a schema (``raw.duckdb``)."""
+    name = db.name + ".building"
+    if db.name.split(".", 1)[0].lower() in RESERVED_CATALOG_NAMES:
+        name = "cdv-" + name
+    return db.with_name(name)
 
 
 def _wal(path: Path) -> Path:
@@ -152,7 +165,7 @@ def dbt_state(db: Path) -> Path:
 
 def _has_marts(db: Path) -> bool:
     try:
-        with duckdb.connect(str(db), read_only=True) as con:
+        with open_warehouse(db, read_only=True) as con:
             return bool(
                 con.execute(
                     "select count(*) from information_schema.tables where table_schema in ('marts', 'analytics')"
@@ -357,7 +370,7 @@ class _Checks:
 
 def summarise(db: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with duckdb.connect(str(db), read_only=True) as con:
+    with open_warehouse(db, read_only=True) as con:
         for label, sql in (
             ("documents", "select count(*) from raw.documents"),
             ("fiches", "select count(*) from raw.fiches"),
@@ -392,6 +405,8 @@ def build(
     db = db.resolve()
     if db.exists() and not db.is_file():
         raise BuildError(f"{db} is not a warehouse file (a folder or a special file): nothing built")
+    if not db.parent.is_dir():
+        raise BuildError(f"{db}: the folder {db.parent} does not exist: create it first (nothing built)")
     building = building_path(db)
     with build_lock(db, wait=wait, say=progress) as lock_fd:
         for leftover in (building, _wal(building)):
@@ -485,7 +500,7 @@ def _publish(building: Path, db: Path) -> None:
     would corrupt it, so it goes first (a reader opening in between sees the old file, whole).
     """
 
-    with duckdb.connect(str(building)) as con:
+    with open_warehouse(building) as con:
         con.execute("checkpoint")
     if _wal(building).exists():
         raise BuildError(f"{building} still has a write-ahead log after its checkpoint: not published")

@@ -50,6 +50,8 @@ def _check_inputs(paths: list[Path]) -> None:
 def _check_db(db: Path) -> None:
     if db.exists() and not db.is_file():
         raise InputError(f"{db}: not a warehouse file (a folder or a special file)")
+    if not db.parent.is_dir():
+        raise InputError(f"{db}: the folder {db.parent} does not exist: create it first")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from ingest.kinds import KINDS
+from ingest.warehouse import open_warehouse
 
 SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 SEVERITIES = ("critical", "warning")
@@ -239,7 +240,7 @@ def read_raw_tables(
     notes: list[str] = []
     kept: list[str] = []
     frames: list[tuple[Suite, pd.DataFrame]] = []
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with open_warehouse(db_path, read_only=True) as con:
         tables = _raw_columns(con)
         for suite in suites:
             reads = DERIVED_FROM[suite.derived] if suite.derived else (suite.table,)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from ingest.records import Issue, ParseResult
 from ingest.schema import RAW_TABLES
+from ingest.warehouse import open_warehouse
 
 # Identifiers a parser makes unique within its document; the loader makes them global.
 LOCAL_IDS = ("table_id", "cell_id", "issue_id", "line_id", "pledge_id", "cost_id", "target_id", "part_id")
@@ -63,7 +64,7 @@ class Document:
 
 
 def connect(path: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(path)
+    con = open_warehouse(path)
     ensure_schema(con)
     return con
 

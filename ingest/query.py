@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from ingest.warehouse import open_warehouse
+
 # Statements that only read, by the type DuckDB's own parser gives them (comments and string
 # literals are its business, not a regex's). The connection is the guarantee: read-only on the
 # database file, and no file system access at all, so that no statement can write a file (COPY ... TO,
@@ -44,7 +46,7 @@ def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.is_file():
         raise QueryError(f"{db}: not a warehouse file (a folder or a special file)")
     try:
-        return duckdb.connect(str(db), read_only=True, config=LOCKED_CONFIG)
+        return open_warehouse(db, read_only=True, lock=LOCKED_CONFIG)
     except duckdb.Error as exc:
         raise QueryError(f"{db}: cannot be opened as a DuckDB warehouse: {str(exc).splitlines()[0]}") from exc
 

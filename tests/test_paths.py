@@ -326,3 +326,35 @@ def test_input_files_refuses_a_fifo_named_through_the_api(tmp_path: Path) -> Non
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="not a regular file or a folder"):
         input_files([fifo])
+
+
+def test_a_warehouse_named_like_a_schema_builds_and_answers(tmp_path: Path) -> None:
+    """raw.duckdb: DuckDB would name the file's catalog "raw", like the schema of the raw tables. Every
+    connection attaches the file under one fixed name, and the build's copy gets a name of its own."""
+    from ingest.build import build, building_path
+
+    db = tmp_path / "raw.duckdb"
+    assert building_path(db).name == "cdv-raw.duckdb.building"
+    assert building_path(tmp_path / "warehouse2.duckdb").name == "warehouse2.duckdb.building"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / LEZIGNAN.name).write_bytes(LEZIGNAN.read_bytes())
+    build(db, [inputs], progress=lambda _: None)
+    con = open_read_only(db)
+    try:
+        assert con.execute("select count(*) from raw.annex_objectives").fetchone()[0] == 46
+        assert con.execute("select count(*) from analytics.objective_bop").fetchone()[0] > 0
+    finally:
+        con.close()
+    assert main(["query", "select count(*) as n from raw.documents", "--db", str(db), "--format", "csv"]) == 0
+
+
+@pytest.mark.parametrize("command", ["build", "ingest"])
+def test_a_db_in_a_folder_that_does_not_exist_is_refused_not_created(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such" / "folder"
+    args = [command, str(LEZIGNAN), "--db", str(missing / "w.duckdb")]
+    assert main(args) != 0
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()
