@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from ingest import inputs as registered_inputs
 from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables, suites_fingerprint
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
@@ -77,7 +78,18 @@ def lock_path(db: Path) -> Path:
 # Names DuckDB must not take a file's catalog for: the schemas of the warehouse and its own catalogs.
 # dbt opens the copy being built by its file name, and names its catalog after it.
 RESERVED_CATALOG_NAMES = frozenset(
-    {"raw", "staging", "intermediate", "marts", "analytics", "reference", "main", "memory", "system", "temp", "warehouse"}
+    {
+        "raw",
+        "staging",
+        "intermediate",
+        "marts",
+        "analytics",
+        "reference",
+        "main",
+        "memory",
+        "system",
+        "temp",
+    }
 )
 
 
@@ -397,11 +409,11 @@ def build(
     progress: Progress = print,
     dbt_args: list[str] | None = None,
     contract: str | None = None,
+    mirror: bool = False,
+    remove: list[Path] | None = None,
 ) -> BuildReport:
-    inputs = list(inputs or DEFAULT_INPUTS)
-    # The users' QPV lists are read with every build (the parsers read them too: ingest.reference).
-    if any(USER_QPV_DIR.glob("*.csv")) and not any(USER_QPV_DIR.resolve() == p.resolve() for p in inputs):
-        inputs.append(USER_QPV_DIR)
+    """Build the warehouse ``db`` from its registered inputs and ``inputs`` (``ingest.inputs``); with
+    ``mirror``, from exactly ``inputs``. ``remove``: inputs to unregister first."""
     db = db.resolve()
     if db.exists() and not db.is_file():
         raise BuildError(f"{db} is not a warehouse file (a folder or a special file): nothing built")
@@ -415,14 +427,29 @@ def build(
         try:
             _copy_published(db, building)
             started = time.perf_counter()
-            progress(f"ingest: {', '.join(str(p) for p in inputs)}")
             con = connect(str(building))
             try:
+                for path in remove or []:
+                    if not registered_inputs.unregister(con, path):
+                        raise InputError(f"{path}: not an input of this warehouse (see cdv status)")
+                chosen, gone = registered_inputs.choose(con, inputs, DEFAULT_INPUTS, mirror=mirror)
+                for path in gone:
+                    progress(f"input {path} no longer exists: its documents leave the warehouse")
+                # The users' QPV lists are read with every build (the parsers read them too).
+                reading = list(chosen)
+                if any(USER_QPV_DIR.glob("*.csv")) and USER_QPV_DIR.resolve() not in reading:
+                    reading.append(USER_QPV_DIR.resolve())
+                progress(f"ingest: {', '.join(str(p) for p in reading)}")
                 before = raw_fingerprints(con)
-                report = ingest_paths(
-                    con, inputs, force=force, progress=_pausing(progress), contract=contract
-                )
+                say = _pausing(progress)
+                report = ingest_paths(con, reading, force=force, progress=say, contract=contract)
+                say(_INGEST_DONE)
+                leaving = _loaded_files(con) - set(report.seen)
+                removed = list(registered_inputs.document_amounts(con, sorted(leaving)).values())
                 report.pruned = prune_missing(con, report.seen)
+                registered_inputs.record_removals(con, removed, "file gone from the inputs")
+                registered_inputs.save(con, chosen)
+                report.removed = removed
                 con.execute("checkpoint")
                 after = raw_fingerprints(con)
             finally:
@@ -467,17 +494,35 @@ def build(
     return result
 
 
+def _loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        name
+        for (name,) in con.execute(
+            "select document_file from raw.documents union select document_file from raw.ingest_issues"
+        ).fetchall()
+    }
+
+
 def _pausing(progress: Progress) -> Progress:
     """The ingest's progress, pausing (test hook) once the first document is in the copy."""
     if os.environ.get(PAUSE_ENV) != "ingest":
-        return progress
+        return lambda message: None if message == _INGEST_DONE else progress(message)
+
+    state = {"paused": False}
 
     def say(message: str) -> None:
-        progress(message)
-        if message.startswith("[1/"):
+        if message != _INGEST_DONE:
+            progress(message)
+        # Once a document is loaded; or, when every document is unchanged, at the end of the ingest.
+        loaded = message.startswith("[") and " issues (" in message
+        if not state["paused"] and (loaded or message == _INGEST_DONE):
+            state["paused"] = True
             _test_pause("ingest")
 
     return say
+
+
+_INGEST_DONE = "ingest done"
 
 
 def _copy_published(db: Path, building: Path) -> None:

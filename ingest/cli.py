@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ingest.build import BuildError, BuildLocked, build, build_lock, default_db
+from ingest.inputs import describe as describe_removals
 from ingest.loading import connect
 from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
@@ -78,12 +79,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     _check_inputs(args.paths)
+    _check_db(db.resolve())
     result = build(
-        db, args.paths or None, force=args.force, wait=args.wait, progress=_say, contract=args.contract
+        db,
+        args.paths or None,
+        force=args.force,
+        wait=args.wait,
+        progress=_say,
+        contract=args.contract,
+        mirror=getattr(args, "mirror", False),
+        remove=getattr(args, "remove_paths", None),
     )
     for message in result.ingest.messages:
         _say(message)
     print(f"warehouse built: {db}")
+    if result.ingest.removed:
+        print(f"  {describe_removals(result.ingest.removed)}")
     for label, value in result.summary.items():
         print(f"  {label:<17} {value}")
     for step, seconds in result.steps:
@@ -139,9 +150,29 @@ def main(argv: list[str] | None = None) -> int:
     p_build.add_argument("paths", nargs="*", type=Path)
     p_build.add_argument("--force", action="store_true", help="re-parse documents even when unchanged")
     p_build.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    p_build.add_argument(
+        "--mirror",
+        action="store_true",
+        help="build from exactly the paths given (default: every input registered so far, plus those given)",
+    )
     _contract_arg(p_build)
     _db_arg(p_build)
     p_build.set_defaults(func=cmd_build)
+
+    p_add = sub.add_parser("add", help="register files or folders as inputs of the warehouse, and build")
+    p_add.add_argument("paths", nargs="+", type=Path)
+    p_add.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    _contract_arg(p_add)
+    _db_arg(p_add)
+    p_add.set_defaults(func=cmd_build, force=False)
+
+    p_remove = sub.add_parser(
+        "remove", help="unregister inputs (files or folders) of the warehouse, and build without them"
+    )
+    p_remove.add_argument("remove_paths", nargs="+", type=Path, metavar="paths")
+    p_remove.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    _db_arg(p_remove)
+    p_remove.set_defaults(func=cmd_build, force=False, paths=[], contract=None)
 
     p_query = sub.add_parser(
         "query", help="run one read-only SQL statement (or a .sql file) on the warehouse"

@@ -325,7 +325,7 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
     for number, match in titles:
         weight = 1.0 if number <= TITLE_LINES else 0.5
         named: set[str] = set()
-        for candidate in {match["name"], _without_legal_form(match["name"])}:
+        for candidate in sorted({match["name"], _without_legal_form(match["name"])}):
             tokens = candidate.split()
             for length in range(1, min(len(tokens), _LONGEST_TITLE_PHRASE) + 1):
                 named.update(phrases.get(" ".join(tokens[:length]), ()))
@@ -334,11 +334,11 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
 
     # Names, place words, communes and QPV names: only those whose longest word the document holds.
     found_phrases: dict[tuple[str, str], list[int]] = {}  # (kind, phrase) -> match offsets
-    for word in words & _PHRASES_BY_FIRST_WORD().keys():
+    for word in sorted(words & _PHRASES_BY_FIRST_WORD().keys()):
         for kind, phrase, _code in _PHRASES_BY_FIRST_WORD()[word]:
             if (kind, phrase) not in found_phrases and words.issuperset(phrase.split()) and phrase in folded:
                 found_phrases[(kind, phrase)] = _whole_word_offsets(folded, phrase)
-    for word in words & _PHRASES_BY_FIRST_WORD().keys():
+    for word in sorted(words & _PHRASES_BY_FIRST_WORD().keys()):
         for kind, phrase, code in _PHRASES_BY_FIRST_WORD()[word]:
             offsets = found_phrases.get((kind, phrase))
             if not offsets:
@@ -357,7 +357,7 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
                     evidence[code].add(
                         "commune", SCORE["commune"], _line_text(lines, folded, cue), _line_no(folded, cue)
                     )
-    for acronym in capitals.keys() & _CODES_BY_ACRONYM().keys():
+    for acronym in sorted(capitals.keys() & _CODES_BY_ACRONYM().keys()):
         at = _CAPITALS_AT(text, acronym)
         for code in _CODES_BY_ACRONYM()[acronym]:
             evidence[code].add("acronym", SCORE["acronym"], _line_text(lines, text, at), _line_no(text, at))
@@ -367,7 +367,7 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
             continue
         folded_expansion = fold(expansion)
         expansion_words = set(folded_expansion.split())
-        for word in expansion_words & _PHRASES_BY_FIRST_WORD().keys():
+        for word in sorted(expansion_words & _PHRASES_BY_FIRST_WORD().keys()):
             for kind, phrase, code in _PHRASES_BY_FIRST_WORD()[word]:
                 if kind == "place" and phrase in folded_expansion and initials_match(acronym, expansion):
                     evidence[code].add("acronym", SCORE["acronym"], f"{expansion} ({acronym})", None)

@@ -408,7 +408,7 @@ def _territory_patterns(territory: Territory) -> list[tuple[AliasPattern, str | 
         rows.append((AliasPattern.regex(body, ("gion",)), f"REG-{region_code}", "name", f"Région {name}"))
     own = territory.department
     if own is not None:
-        for name in {own.region_name, own.region_name_before_2016}:
+        for name in sorted({own.region_name, own.region_name_before_2016}):
             if name and len(name) >= 6 and fold(name) not in ("centre", "corse"):
                 rows.append(
                     (

@@ -20,6 +20,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -51,6 +52,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)  # ingest.inputs.Removed: what left, and its money
     messages: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
 

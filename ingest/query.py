@@ -168,6 +168,27 @@ def format_eur(value: Any) -> str:
     return text.replace(",", "\u202f").replace(".", ",") + " €"
 
 
+def _input_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The inputs the warehouse is built from, and the documents the last builds removed."""
+    out: list[str] = []
+    try:
+        inputs = con.execute("select path, kind from cdv.inputs order by position, added_at, path").fetchall()
+        removals = con.execute(
+            "select document_file, amount_eur, reason, removed_at from cdv.removals order by removed_at desc, document_file limit 20"
+        ).fetchall()
+    except duckdb.Error:
+        return out
+    out.append("inputs (cdv build reads them all; cdv remove PATH to drop one):")
+    out.extend(f"  {kind} {path}" for path, kind in inputs)
+    if removals:
+        out.append("documents removed (latest first):")
+        out.extend(
+            f"  {removed_at:%Y-%m-%d %H:%M} {name} ({format_eur(eur)}): {reason}"
+            for name, eur, reason, removed_at in removals
+        )
+    return out
+
+
 def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Per contract document: the contract recognised, how, how sure, and what its reading gave."""
     try:
@@ -224,6 +245,7 @@ def status(db: Path) -> str:
             "select document_file, kind, document_sha256, contract_code from raw.documents order by 1"
         ).fetchall():
             lines.append(f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}")
+        lines.extend(_input_lines(con))
         lines.extend(_recognition_lines(con))
         lines.append("rows:")
         for table in ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives"):

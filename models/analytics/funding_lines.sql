@@ -31,7 +31,7 @@ final as (
         amount_eur,
         -- One meaning each: amount_eur is the amount as written (a yearly amount for a line given "par
         -- an"); annual_amount_eur what it gives each year of its period; total_amount_eur over the period.
-        case when is_recurring then amount_eur else round(amount_eur / year_count, 2) end as annual_amount_eur,
+        case when is_recurring then amount_eur else cast(amount_eur / year_count as decimal(18, 2)) end as annual_amount_eur,
         case when is_recurring then amount_eur * year_count else amount_eur end as total_amount_eur,
         scope,
         gross_amount_eur,
