@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -448,7 +449,8 @@ def siret_of(code_tiers: str | None) -> str | None:
 
 
 def dispositif_of(id_poste: str | None) -> str | None:
-    """The dispositif an ``id_poste`` shape belongs to (checked on every 2020-2025 file), or None."""
+    """The dispositif an ``id_poste`` shape belongs to (checked on every 2020-2025 file), or None. A
+    shape inside a longer id ("FONJEP-D00021", "AR/00113R000103") counts too."""
     if not id_poste or not id_poste.isascii():
         return None
     size = len(id_poste)
@@ -456,7 +458,37 @@ def dispositif_of(id_poste: str | None) -> str | None:
         return FONJEP
     if size == 12 and id_poste[5] == "R" and id_poste[:2].isdigit() and id_poste[-5:].isdigit():
         return ADULTES_RELAIS
+    if size > 6:
+        if _ADULTES_RELAIS_INSIDE.search(id_poste):
+            return ADULTES_RELAIS
+        if _FONJEP_INSIDE.search(id_poste):
+            return FONJEP
     return None
+
+
+_FONJEP_INSIDE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9][0-9]{4}$")
+_ADULTES_RELAIS_INSIDE = re.compile(r"(?<![0-9])[0-9]{2}[0-9A-Za-z]{3}R[0-9]{6}$")
+# An unknown post's dispositif, told from what it is paid: an adulte-relais post is paid one uniform
+# yearly aid of about 20 000 € (19 875 € in 2020, 22 811 € in 2024); a FONJEP post one unit of about
+# 7 000 € (7 164 €), or a multiple of it.
+_ADULTES_RELAIS_MIN_EUR = 15000
+UNKNOWN_POST = "POSTE_ETAT"
+
+
+def dispositif_by_amounts(amounts: list[Any]) -> str:
+    """The dispositif a set of posts of no known id shape most likely is, from their amounts; the
+    State's unknown post when they fit neither."""
+    values = sorted(float(a) for a in amounts if a is not None and float(a) > 0)
+    if not values:
+        return UNKNOWN_POST
+    # The unit: the amount most posts get (a few part-year posts get less).
+    unit, median = Counter(values).most_common(1)[0][0], values[len(values) // 2]
+    multiples = sum(1 for v in values if abs(v / unit - round(v / unit)) < 1e-6)
+    if 5000 <= unit <= 8000 and multiples >= 0.8 * len(values):
+        return FONJEP
+    if median >= _ADULTES_RELAIS_MIN_EUR:
+        return ADULTES_RELAIS
+    return UNKNOWN_POST
 
 
 def _split_fields(
@@ -702,13 +734,18 @@ def _settle_dispositif(
             _text_at(rows, lines[0]),
         )
     else:
+        # Never left NULL: a post of the State it is, whatever its id; its amounts tell which one.
+        code = dispositif_by_amounts([rows[i].get("amount_eur") for i in unshaped])
+        for i in unshaped:
+            rows[i]["dispositif_code"] = code
         why = "the file mixes dispositifs" if found else "no id_poste has a known shape"
         result.issue(
             lines[0],
-            "error" if not found else "warning",
+            "warning",
             "unknown_dispositif",
             f"{len(unshaped)} rows whose dispositif cannot be told from their id_poste "
-            f"({_examples(ids)}; records {_examples(lines)}) and {why}: dispositif left NULL",
+            f"({_examples(ids)}; records {_examples(lines)}) and {why}: read as {code} from their amounts "
+            "(still State money)",
             _text_at(rows, lines[0]),
         )
 

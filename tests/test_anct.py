@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -398,14 +399,26 @@ def test_dispositif_when_ids_do_not_tell(tmp_path: Path) -> None:
     rows = _doc(tmp_path, BASE + [odd[0]], "a.json").result
     assert [r["dispositif_code"] for r in rows.tables["anct_posts"]] == ["FONJEP_PV"] * 3
     assert "unrecognised_post_id" in _rules(rows.issues)
+    # No id tells: the amounts do (a FONJEP unit of 7 164 €), and the dispositif is never NULL.
     unknown = anct.parse_posts([json.dumps([odd[0], dict(BASE[0], id_poste="???")])])
-    assert {r["dispositif_code"] for r in unknown.tables["anct_posts"]} == {None}
+    assert {r["dispositif_code"] for r in unknown.tables["anct_posts"]} == {"FONJEP_PV"}
     assert "unknown_dispositif" in _rules(unknown.issues)
+    relais = anct.parse_posts(
+        [json.dumps([dict(BASE[0], id_poste=f"P{n}", montant=22810.61) for n in range(3)])]
+    )
+    assert {r["dispositif_code"] for r in relais.tables["anct_posts"]} == {"ADULTES_RELAIS"}
+    odd_amounts = anct.parse_posts(
+        [json.dumps([dict(BASE[0], id_poste=f"P{n}", montant=1234 + n) for n in range(3)])]
+    )
+    assert {r["dispositif_code"] for r in odd_amounts.tables["anct_posts"]} == {"POSTE_ETAT"}
+    # A known shape inside a prefixed id still tells.
+    assert anct.dispositif_of("FONJEP-D01688") == "FONJEP_PV"
+    assert anct.dispositif_of("AR/00112R000102") == "ADULTES_RELAIS"
     mixed = _doc(tmp_path, BASE + odd, "b.json").result
     assert [r["dispositif_code"] for r in mixed.tables["anct_posts"]] == [
         "FONJEP_PV",
         "FONJEP_PV",
-        None,
+        "FONJEP_PV",
         "ADULTES_RELAIS",
     ]
     assert {"mixed_dispositifs", "unknown_dispositif"} <= set(_rules(mixed.issues))
@@ -529,3 +542,46 @@ def test_the_parsers_never_raise(records: list[object], cut: int) -> None:
                 assert all(isinstance(row["source_line"], int) for row in rows)
         anct.detect_posts(candidate)
         anct.detect_contracts(candidate)
+
+
+def test_a_drifted_file_of_an_unseen_shape_still_publishes(tmp_path: Path) -> None:
+    """Prefixed ids of no known shape, fields reordered, annee as text, no code_tiers, an unknown
+    field: the posts are still the State's money (their dispositif told from their amounts, a FONJEP
+    unit of 7 164 €), and the build publishes everything."""
+    from ingest.build import build
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = [
+        {
+            "annee": "2026",
+            "montant": str(7164 * (1 + n % 2)),
+            "id_poste": f"FJ-2026-{n:05d}",
+            "raison_sociale": f"ASSO {n}",
+            "code_cv": "CN01102I",
+            "insee_dep": "11",
+            "insee_reg": "76",
+            "nouveau_champ": "x",
+        }
+        for n in range(20)
+    ]
+    (folder / "postes-2026.json").write_text(json.dumps(records), encoding="utf-8")
+    (folder / "annexe.txt").write_bytes(
+        (
+            Path(__file__).resolve().parent.parent
+            / "data"
+            / "documents"
+            / "lezignan-corbieres_annexe7_objectifs-bop.txt"
+        ).read_bytes()
+    )
+    db = tmp_path / "w.duckdb"
+    build(db, [folder], progress=lambda _: None)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "select dispositif, funder_code, count(*), sum(amount_eur) from analytics.funding_lines group by all"
+        ).fetchall()
+        assert rows == [("FONJEP_PV", "ETAT", 20, Decimal("214920.00"))]
+        assert con.execute("select count(*) from analytics.objective_bop").fetchone()[0] > 0
+    finally:
+        con.close()
