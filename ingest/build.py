@@ -52,6 +52,8 @@ class BuildReport:
     ingest: IngestReport
     steps: list[tuple[str, float]] = field(default_factory=list)
     summary: dict[str, int] = field(default_factory=dict)
+    # (document, message) for each programme or annex a newer version of itself superseded
+    superseded: list[tuple[str, str]] = field(default_factory=list)
 
 
 def default_db() -> Path:
@@ -490,8 +492,24 @@ def build(
             if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError)):
                 raise BuildError(f"{type(exc).__name__}: {exc}") from exc
             raise
-    result = BuildReport(report, steps, summarise(db))
+    result = BuildReport(report, steps, summarise(db), superseded_documents(db))
     return result
+
+
+def superseded_documents(db: Path) -> list[tuple[str, str]]:
+    """The documents the published warehouse reads no more (a newer version supersedes them), each
+    with what changed (analytics.dq_issues, rule document_superseded)."""
+    with open_warehouse(db, read_only=True) as con:
+        try:
+            return [
+                (file, message)
+                for file, message in con.execute(
+                    "select document_file, message from analytics.dq_issues"
+                    " where rule = 'document_superseded' order by document_file"
+                ).fetchall()
+            ]
+        except duckdb.Error:
+            return []
 
 
 def _loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -95,6 +95,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"warehouse built: {db}")
     if result.ingest.removed:
         print(f"  {describe_removals(result.ingest.removed)}")
+    for file, message in result.superseded:
+        print(f"  version: {file} {message}")
     for label, value in result.summary.items():
         print(f"  {label:<17} {value}")
     for step, seconds in result.steps:

@@ -57,6 +57,8 @@ class Document:
     parser_version: str
     result: ParseResult
     extra_issues: list[Issue]
+    stated_date: dt.date | None = None  # the revision date the document states (ingest.versions)
+    file_modified_at: dt.datetime | None = None
 
     @property
     def issues(self) -> list[Issue]:
@@ -139,6 +141,8 @@ def prepare_tables(doc: Document) -> dict[str, pa.Table]:
                 "kind": doc.kind,
                 "contract_code": doc.result.contract_code,
                 **_contract_columns(doc.result),
+                "stated_date": doc.stated_date,
+                "file_modified_at": doc.file_modified_at,
                 "size_bytes": doc.size_bytes,
                 "line_count": doc.line_count,
                 "encoding": doc.encoding,

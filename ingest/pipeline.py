@@ -9,6 +9,7 @@ the process that holds the DuckDB connection, in input order, each document whol
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import os
 import signal
 import stat
@@ -42,6 +43,7 @@ from ingest.records import Issue, ParseResult
 from ingest.reference import reference_fingerprint
 from ingest.schema import RAW_TABLES
 from ingest.territories import contract_qpvs
+from ingest.versions import stated_date
 
 Progress = Callable[[str], None]
 
@@ -160,7 +162,20 @@ def _parse(read: ReadText, hint: str | None = None) -> Document:
         parser_version=parser_version(hint),
         result=result,
         extra_issues=issues,
+        stated_date=stated_date(read.text) if kind_name in _VERSIONED_KINDS else None,
+        file_modified_at=_modified_at(path),
     )
+
+
+# The kinds whose documents have versions (a revised programme, a new annex).
+_VERSIONED_KINDS = frozenset({"programme_actions", "annexe_objectifs_bop"})
+
+
+def _modified_at(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None, microsecond=0)
+    except OSError:
+        return None
 
 
 def _contract_issues(match: ContractMatch) -> list[Issue]:

@@ -26,6 +26,8 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("contract_candidates", "varchar[]"),
         ("contract_qpvs", "varchar[]"),
         ("contract_qpv_rule", "varchar"),
+        ("stated_date", "date"),
+        ("file_modified_at", "timestamp"),
         ("size_bytes", "bigint"),
         ("line_count", "integer"),
         ("encoding", "varchar"),

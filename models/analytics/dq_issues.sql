@@ -1,5 +1,6 @@
 /* grain: one row per data-quality issue: what the ingest could not read cleanly (failed arithmetic
-   checks of the documents included), and the anomalies of the objective / BOP annexes found by dbt */
+   checks of the documents included), the anomalies of the objective / BOP annexes found by dbt, and
+   the documents a newer version of themselves superseded */
 with
 
 ingest_issues as (
@@ -11,6 +12,13 @@ ingest_issues as (
 annex_anomalies as (
 
     select * from {{ ref('int_objective_bop_anomalies') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('document_versions') }}
+    where not is_current
 
 ),
 
@@ -47,11 +55,36 @@ from_dbt as (
 
 ),
 
+from_versions as (
+
+    -- A programme or annex replaced by a newer version of itself: what changed, and that its money
+    -- is no longer counted.
+    select
+        document_file,
+        cast(null as integer) as source_line,
+        'document_superseded' as rule,
+        'warning' as severity,
+        'superseded by ' || superseded_by_file || ' (newer by ' || replace(version_basis, '_', ' ') || '): '
+            || cast(lines_added as varchar) || ' funding lines added, '
+            || cast(lines_removed as varchar) || ' removed, '
+            || cast(amounts_changed as varchar) || ' amounts changed; its '
+            || cast(funding_line_count as varchar) || ' lines ('
+            || cast(amount_eur as varchar) || ' EUR) are not counted in any total' as message,
+        '' as source_text,
+        'dbt' as detected_by,
+        'dbt:' || substr(document_sha256, 1, 16) || ':-:document_superseded' as issue_id
+
+    from versions
+
+),
+
 final as (
 
     select * from from_ingest
     union all
     select * from from_dbt
+    union all
+    select * from from_versions
 
 )
 

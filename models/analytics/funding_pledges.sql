@@ -4,6 +4,7 @@ with
 pledges as (
 
     select * from {{ ref('stg_documents__funding_pledges') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 

@@ -5,6 +5,7 @@ with
 objectives as (
 
     select * from {{ ref('stg_documents__annex_objectives') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 

@@ -4,6 +4,7 @@ with
 lines as (
 
     select * from {{ ref('stg_documents__funding_lines') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 

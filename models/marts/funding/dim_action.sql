@@ -5,12 +5,14 @@ with
 fiches as (
 
     select * from {{ ref('stg_documents__fiches') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 
 tables as (
 
     select * from {{ ref('stg_documents__funding_tables') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 

@@ -4,6 +4,7 @@ with
 costs as (
 
     select * from {{ ref('stg_documents__action_costs') }}
+    where {{ cdv_is_current_document() }}
 
 ),
 

@@ -20,6 +20,8 @@ renamed as (
         contract_candidates,
         contract_qpvs,
         contract_qpv_rule,
+        stated_date,
+        file_modified_at,
         size_bytes,
         line_count,
         encoding,

@@ -1,0 +1,9 @@
+{#- Keeps the rows of current documents: a programme or annex superseded by a newer version of itself
+    (int_document_versions) is read by no mart or analytics total. Rows of other documents pass. -#}
+{% macro cdv_is_current_document(sha256_column='document_sha256') -%}
+    {{ sha256_column }} not in (
+        select superseded.document_sha256
+        from {{ ref('int_document_versions') }} as superseded
+        where not superseded.is_current
+    )
+{%- endmacro %}
