@@ -573,15 +573,26 @@ def test_the_good_documents_of_a_build_with_bad_inputs_are_whole(
                 ).fetchall()
                 for table in CONTENT_TABLES
             }
+            # The bad copies of the programme are versions of it: its lines are current or superseded,
+            # never lost.
             out["analytics"] = con.execute(
-                "select document_file, count(*), sum(amount_eur) from analytics.funding_lines "
-                "where document_file in (select unnest(?)) group by 1 order by 1",
+                "select document_file, count(*), sum(amount_eur) from ("
+                "  select document_file, amount_eur from analytics.funding_lines"
+                "  union all select document_file, amount_eur from analytics.superseded_funding_lines"
+                ") where document_file in (select unnest(?)) group by 1 order by 1",
                 [real],
             ).fetchall()
             return out
 
     with_bad, clean = per_document(db), per_document(warehouse)
     assert with_bad == clean
+    with duckdb.connect(str(db), read_only=True) as con:
+        current = con.execute(
+            "select document_file, is_truncated from analytics.document_versions "
+            "where is_current and document_kind = 'programme_actions'"
+        ).fetchall()
+    # One current programme for the contract, and not the copy the ingest found truncated.
+    assert len(current) == 1 and current[0][1] is False, current
     assert {name for name, *_ in clean["fiches"]} == {PERPIGNAN.name}
     assert len(clean["anct_posts"]) == 12
 

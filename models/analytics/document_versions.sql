@@ -123,6 +123,7 @@ final as (
         versions.loaded_at,
         versions.code_count,
         versions.shared_codes,
+        versions.is_truncated,
         coalesce(totals.funding_line_count, 0) as funding_line_count,
         coalesce(totals.amount_eur, 0) as amount_eur,
         case when not versions.is_current then coalesce(added.lines_added, 0) end as lines_added,

@@ -3,7 +3,8 @@
    Two documents of one contract and kind are versions of one another when they share half the fiche
    (or objective) codes of the smaller one and their funding years meet (a 2017 programmation reusing
    the 2016 action codes is another programme, not a version). Newer: the date the document states,
-   else its file's modification time, else the later load. */
+   else its file's modification time, else the later load; a copy the ingest found truncated never
+   supersedes a complete version (it ranks older among documents of the same stated date). */
 with
 
 documents as (
@@ -36,6 +37,14 @@ code_counts as (
 
 ),
 
+truncated as (
+
+    select distinct document_sha256
+    from {{ ref('stg_documents__ingest_issues') }}
+    where rule = 'truncated_document'
+
+),
+
 years as (
 
     select distinct document_sha256, year_start as funding_year
@@ -55,6 +64,7 @@ ordered as (
         documents.file_modified_at,
         documents.loaded_at,
         coalesce(code_counts.code_count, 0) as code_count,
+        truncated.document_sha256 is not null as is_truncated,
         case
             when documents.stated_date is not null then 'stated_date'
             when documents.file_modified_at is not null then 'file_modified_at'
@@ -63,6 +73,7 @@ ordered as (
         row_number() over (
             order by
                 documents.stated_date nulls first,
+                truncated.document_sha256 is null,
                 documents.file_modified_at nulls first,
                 documents.loaded_at,
                 documents.document_file,
@@ -72,6 +83,8 @@ ordered as (
     from documents
     left join code_counts
         on documents.document_sha256 = code_counts.document_sha256
+    left join truncated
+        on documents.document_sha256 = truncated.document_sha256
 
 ),
 
@@ -148,6 +161,7 @@ final as (
         ordered.file_modified_at,
         ordered.loaded_at,
         ordered.code_count,
+        ordered.is_truncated,
         newest_successor.newer_sha256 is null as is_current,
         newest_successor.newer_sha256 as superseded_by_sha256,
         newest_successor.newer_file as superseded_by_file,
