@@ -215,7 +215,17 @@ def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     chosen = st.multiselect("Severity", sorted(issues["severity"].unique()), default=None)
     st.markdown("**Every issue**, with its line and text")
     st.dataframe(issues[issues["severity"].isin(chosen)] if chosen else issues, hide_index=True)
-    show_sql("dq_by_severity", "dq_by_rule", "dq_issues")
+    st.markdown(
+        "**Quarantine**: rows a row-level check failed (an amount that is not a positive number of euros, "
+        "no funder, an unknown dispositif or contract code, an unreadable year) and documents not read as "
+        "their kind says. They are in no total; everything else is published."
+    )
+    quarantine = frames["quarantine"]
+    if quarantine.empty:
+        st.caption("Nothing in quarantine.")
+    else:
+        st.dataframe(quarantine, hide_index=True)
+    show_sql("dq_by_severity", "dq_by_rule", "dq_issues", "quarantine")
 
 
 RENDERERS: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, pd.DataFrame]], None]] = {

@@ -256,8 +256,13 @@ PAGES: tuple[Page, ...] = (
     Page(
         "quality",
         "Data quality",
-        ("contract_recognition", "dq_by_severity", "dq_by_rule", "dq_issues"),
-        (Metric("Open issues", "dq_issues", "issue_id", agg="count", unit="count"),),
+        ("contract_recognition", "dq_by_severity", "dq_by_rule", "dq_issues", "quarantine"),
+        (
+            Metric("Open issues", "dq_issues", "issue_id", agg="count", unit="count"),
+            Metric(
+                "Rows and documents in quarantine", "quarantine", "quarantine_id", agg="count", unit="count"
+            ),
+        ),
     ),
 )
 

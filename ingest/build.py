@@ -54,6 +54,26 @@ class BuildReport:
     summary: dict[str, int] = field(default_factory=dict)
     # (document, message) for each programme or annex a newer version of itself superseded
     superseded: list[tuple[str, str]] = field(default_factory=list)
+    quarantine: Quarantine = field(default_factory=lambda: Quarantine(0, 0, []))
+
+    @property
+    def published_nothing(self) -> bool:
+        """Every incoming row was quarantined: the warehouse holds no funding line at all."""
+        lines = self.summary.get("funding lines", 0) + self.summary.get("ANCT posts", 0)
+        return lines == 0 and (self.quarantine.rows > 0 or self.quarantine.documents > 0)
+
+
+@dataclass(frozen=True)
+class Quarantine:
+    """What the published warehouse keeps out of its totals (analytics.quarantine)."""
+
+    rows: int
+    documents: int
+    # (rule, rows, euros as read) per rule, most rows first
+    rules: list[tuple[str, int, float]]
+
+    def headline(self) -> str:
+        return f"published, {self.rows} rows / {self.documents} documents quarantined"
 
 
 def default_db() -> Path:
@@ -492,8 +512,25 @@ def build(
             if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError)):
                 raise BuildError(f"{type(exc).__name__}: {exc}") from exc
             raise
-    result = BuildReport(report, steps, summarise(db), superseded_documents(db))
+    result = BuildReport(report, steps, summarise(db), superseded_documents(db), quarantined(db))
     return result
+
+
+def quarantined(db: Path) -> Quarantine:
+    """Rows and whole documents the published warehouse keeps in analytics.quarantine."""
+    with open_warehouse(db, read_only=True) as con:
+        try:
+            rules = con.execute(
+                "select rule, count(*), coalesce(sum(amount_eur), 0) from analytics.quarantine"
+                " group by rule order by 2 desc, 1"
+            ).fetchall()
+            documents = con.execute(
+                "select count(*) from analytics.quarantine where row_kind = 'document'"
+            ).fetchone()[0]
+        except duckdb.Error:
+            return Quarantine(0, 0, [])
+    rows = sum(count for _, count, _ in rules) - documents
+    return Quarantine(rows, documents, [(rule, count, float(amount)) for rule, count, amount in rules])
 
 
 def superseded_documents(db: Path) -> list[tuple[str, str]]:

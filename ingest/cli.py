@@ -13,7 +13,7 @@ from ingest.inputs import describe as describe_removals
 from ingest.loading import connect
 from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
-from ingest.query import QueryError, render, run_query, status
+from ingest.query import QueryError, format_eur, render, run_query, status
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -97,10 +97,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {describe_removals(result.ingest.removed)}")
     for file, message in result.superseded:
         print(f"  version: {file} {message}")
+    print(f"  {result.quarantine.headline()}")
+    for rule, rows, amount in result.quarantine.rules:
+        print(f"    {rule:<31} {rows} ({format_eur(amount)} as read; see analytics.quarantine)")
     for label, value in result.summary.items():
         print(f"  {label:<17} {value}")
     for step, seconds in result.steps:
         print(f"  {step + ' time':<17} {seconds:.1f} s")
+    if result.published_nothing:
+        _say(
+            "nothing could be published: every row is in quarantine (cdv query 'select * from analytics.quarantine')"
+        )
+        return 1
     return 0
 
 

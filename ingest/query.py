@@ -168,6 +168,26 @@ def format_eur(value: Any) -> str:
     return text.replace(",", "\u202f").replace(".", ",") + " €"
 
 
+def _quarantine_lines(con: duckdb.DuckDBPyConnection, shown: int = 20) -> list[str]:
+    """The rows and documents kept out of every total (analytics.quarantine), each with its place."""
+    try:
+        rows = con.execute(
+            "select row_kind, rule, document_file, source_line, amount_eur, message"
+            " from analytics.quarantine order by document_file, source_line nulls first, rule"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    documents = sum(1 for kind, *_ in rows if kind == "document")
+    out = [f"quarantine: {len(rows) - documents} rows / {documents} documents (analytics.quarantine)"]
+    for _, rule, file, line, amount, message in rows[:shown]:
+        where = f"{file}:{line}" if line is not None else file
+        money = f" [{format_eur(amount)}]" if amount is not None else ""
+        out.append(f"  {where}  {rule}: {message}{money}")
+    if len(rows) > shown:
+        out.append(f"  ... and {len(rows) - shown} more: cdv query 'select * from analytics.quarantine'")
+    return out
+
+
 def _input_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The inputs the warehouse is built from, and the documents the last builds removed."""
     out: list[str] = []
@@ -259,6 +279,7 @@ def status(db: Path) -> str:
                 lines.append(f"  {table:<21} {con.execute(f'select count(*) from {table}').fetchone()[0]}")
             except duckdb.Error:
                 continue
+        lines.extend(_quarantine_lines(con))
         try:
             issues = con.execute(
                 "select severity, count(*) from analytics.dq_issues group by 1 order by 1"

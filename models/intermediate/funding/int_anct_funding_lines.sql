@@ -21,13 +21,24 @@ funders as (
 
 ),
 
+quarantined as (
+
+    select row_id from {{ ref('int_quarantine') }}
+    where row_kind = 'anct_post'
+
+),
+
 kept as (
 
-    -- A record repeated word for word in a file is published twice, not funded twice; posts of 0 €
-    -- fund nothing. Both stay in staging (and in analytics.dq_issues), not among the funding lines.
+    -- A record repeated word for word in a file is published twice, not funded twice (it stays in
+    -- staging and in analytics.dq_issues). A post a row-level check fails (a montant of 0 €, an
+    -- unreadable annee...) is in analytics.quarantine, not among the funding lines.
     select * from posts
     where not is_repeated_record
-        and amount_eur > 0
+        and not exists (
+            select 1 from quarantined
+            where quarantined.row_id = 'anct:' || posts.post_id
+        )
 
 ),
 

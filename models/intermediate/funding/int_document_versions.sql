@@ -12,6 +12,8 @@ documents as (
     select * from {{ ref('stg_documents__documents') }}
     where document_kind in ('programme_actions', 'annexe_objectifs_bop')
         and contract_code is not null
+        -- A document quarantined whole is no version of anything.
+        and document_sha256 not in (select document_sha256 from {{ ref('int_quarantined_documents') }})
 
 ),
 

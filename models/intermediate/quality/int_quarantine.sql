@@ -1,0 +1,194 @@
+{%- set first_year = var('first_valid_year') -%}
+{%- set last_year = var('last_valid_year') -%}
+/* grain: one row per incoming row a row-level check fails (the first check it fails). Row-level checks are those new data
+   can fail without anything being wrong with the warehouse: an amount that is not a positive number
+   of euros (or an implausible one), no funder, a dispositif or contract code no reference knows, a
+   year that cannot be read or is outside the valid range. A failing row is kept here, with its
+   document, line and source text, and left out of every total; every other row publishes.
+   Documents quarantined whole (int_quarantined_documents) have one row here too (row_kind document). */
+with
+
+lines as (
+
+    select * from {{ ref('int_document_funding_lines_read') }}
+
+),
+
+posts as (
+
+    -- A record repeated word for word is one post listed twice (counted once, not quarantined).
+    select * from {{ ref('stg_anct__posts') }}
+    where not is_repeated_record
+
+),
+
+dispositifs as (
+
+    select dispositif_code from {{ ref('stg_reference__dispositifs') }}
+
+),
+
+contracts as (
+
+    select contract_code from {{ ref('stg_reference__contracts') }}
+
+),
+
+unreadable_post_contracts as (
+
+    -- Codes of the open data in which no contract of ref_contracts can be read. A combined code
+    -- (CV380CV384: posts shared by contracts of Guyane) names known contracts: it publishes, warned
+    -- by the tests of stg_anct__posts. Checked once per distinct code, not once per post.
+    select distinct posts.contract_code
+    from posts
+    where posts.contract_code is not null
+        and posts.contract_code not in (select contract_code from contracts)
+        and not exists (
+            select 1 from contracts
+            where position(contracts.contract_code in posts.contract_code) > 0
+        )
+
+),
+
+line_checks as (
+
+    select
+        'funding_line' as row_kind,
+        funding_line_id as row_id,
+        document_sha256,
+        document_file,
+        contract_code,
+        source_line,
+        source_text,
+        amount_eur,
+        amount_text,
+        case
+            when amount_eur is null or amount_eur <= 0 then 'amount_not_positive'
+            when amount_eur > 100000000 then 'amount_out_of_range'
+            when funder_code is null then 'null_funder'
+            when dispositif_code is not null
+                and dispositif_code not in (select dispositif_code from dispositifs)
+                then 'unknown_dispositif'
+            when contract_code is not null
+                and contract_code not in (select contract_code from contracts)
+                then 'unknown_contract_code'
+            when year_start is null or year_end is null
+                or year_start < {{ first_year }} or year_end > {{ last_year }} or year_end < year_start
+                then 'unparseable_year'
+        end as rule,
+        case
+            when amount_eur is null or amount_eur <= 0
+                then 'amount ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+            when amount_eur > 100000000
+                then 'amount ' || coalesce('"' || amount_text || '"', '') || ' is over 100 M€ for one line: not plausible'
+            when funder_code is null
+                then 'no funder: neither the text, the dispositif nor the column names one'
+            when dispositif_code is not null
+                and dispositif_code not in (select dispositif_code from dispositifs)
+                then 'dispositif ' || dispositif_code || ' is not in ref_dispositifs'
+            when contract_code is not null
+                and contract_code not in (select contract_code from contracts)
+                then 'contract code ' || contract_code || ' is not in ref_contracts'
+            when year_start is null or year_end is null
+                then 'no year: neither the line, its fiche nor a recognised contract gives one'
+            else 'years ' || cast(year_start as varchar) || '-' || cast(year_end as varchar)
+                || ' are outside ' || '{{ first_year }}-{{ last_year }}'
+        end as message
+
+    from lines
+
+),
+
+post_checks as (
+
+    select
+        'anct_post' as row_kind,
+        'anct:' || post_id as row_id,
+        document_sha256,
+        document_file,
+        contract_code,
+        source_line,
+        source_text,
+        amount_eur,
+        amount_text,
+        case
+            when amount_eur is null or amount_eur <= 0 then 'amount_not_positive'
+            when amount_eur >= 100000 then 'amount_out_of_range'
+            when dispositif_code is null
+                or dispositif_code not in (select dispositif_code from dispositifs)
+                then 'unknown_dispositif'
+            when funding_year is null
+                or funding_year < {{ first_year }} or funding_year > {{ last_year }}
+                then 'unparseable_year'
+            when contract_code in (select contract_code from unreadable_post_contracts)
+                then 'unknown_contract_code'
+        end as rule,
+        case
+            when amount_eur is null or amount_eur <= 0
+                then 'montant ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+            when amount_eur >= 100000
+                then 'montant ' || coalesce('"' || amount_text || '"', '') || ' is 100 000 € or more for one post: not plausible'
+            when dispositif_code is null
+                or dispositif_code not in (select dispositif_code from dispositifs)
+                then 'dispositif ' || coalesce(dispositif_code, 'missing') || ' is not in ref_dispositifs'
+            when funding_year is null
+                then 'annee ' || coalesce('"' || year_text || '"', 'missing') || ' is not a year'
+            when funding_year < {{ first_year }} or funding_year > {{ last_year }}
+                then 'annee ' || cast(funding_year as varchar) || ' is outside {{ first_year }}-{{ last_year }}'
+            else 'code_cv ' || contract_code || ' names no contract of ref_contracts'
+        end as message
+
+    from posts
+
+),
+
+documents as (
+
+    select
+        'document' as row_kind,
+        document_sha256 as row_id,
+        document_sha256,
+        document_file,
+        contract_code,
+        cast(null as integer) as source_line,
+        cast(null as varchar) as source_text,
+        cast(null as decimal(18, 2)) as amount_eur,
+        cast(null as varchar) as amount_text,
+        rule,
+        message
+
+    from {{ ref('int_quarantined_documents') }}
+
+),
+
+unioned as (
+
+    select * from line_checks where rule is not null
+    union all
+    select * from post_checks where rule is not null
+    union all
+    select * from documents
+
+),
+
+final as (
+
+    select
+        row_kind || ':' || row_id as quarantine_id,
+        row_kind,
+        row_id,
+        rule,
+        message,
+        document_sha256,
+        document_file,
+        contract_code,
+        source_line,
+        source_text,
+        amount_eur,
+        amount_text
+
+    from unioned
+
+)
+
+select * from final
