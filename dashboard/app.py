@@ -186,12 +186,17 @@ def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         "Planned funding (the contract documents) against executed funding (the ANCT open data of "
         "State-funded posts), per contract, year and funder (rolled up: State services count as ETAT). "
         "Only the contracts with a plan in the warehouse are compared; a 2024-2030 contract is reported "
-        "under the 2015 contract it continues."
+        "under the 2015 contract it continues. The open data measures two State dispositifs (FONJEP, "
+        "adultes-relais): the ratio compares executed posts with the planned money of those dispositifs "
+        "only (`comparable_planned_eur`), and where there is none the row says why (`no_ratio_reason`)."
     )
     compared = frames["executed_vs_planned"]
     x = next((c for c in ("year", "funding_year", "contract_code") if c in compared.columns), None)
     if x is not None:
-        long = compared.groupby(x, as_index=False)[["planned_eur", "executed_eur"]].sum()
+        measures = [
+            c for c in ("planned_eur", "comparable_planned_eur", "executed_eur") if c in compared.columns
+        ]
+        long = compared.groupby(x, as_index=False)[measures].sum()
         long = long.melt(id_vars=[x], var_name="measure", value_name="eur")
         st.bar_chart(long, x=x, y="eur", color="measure", stack=False)
     st.dataframe(compared, hide_index=True)

@@ -247,6 +247,12 @@ PAGES: tuple[Page, ...] = (
         ("executed_vs_planned", "executed_only"),
         (
             Metric("Planned (contracts with a plan)", "executed_vs_planned", "planned_eur", agg="sum"),
+            Metric(
+                "Planned, dispositifs the open data measures",
+                "executed_vs_planned",
+                "comparable_planned_eur",
+                agg="sum",
+            ),
             Metric("Executed (same contracts)", "executed_vs_planned", "executed_eur", agg="sum"),
             Metric("Contracts with executed funding only", "executed_only", "contract_count", unit="count"),
             Metric("Their executed funding", "executed_only", "executed_eur"),

@@ -1,5 +1,8 @@
 /* grain: one row per contract × year × funder (root of its parent chain): funding planned in the
-   contract documents against funding executed in the ANCT open data */
+   contract documents against funding executed in the ANCT open data. The ratio compares like with
+   like: executed posts against the planned money of the same dispositifs (those the open data
+   covers: FONJEP, adultes-relais), same contract, same funder, same year; where that planned money
+   is nil, no ratio is given and no_ratio_reason says why. */
 with
 
 funding as (
@@ -30,6 +33,7 @@ lined_up as (
         funding.funding_year,
         coalesce(funders.root_funder_code, funding.funder_code) as funder_code,
         funding.source_kind,
+        funding.dispositif_code,
         funding.amount_eur,
         funding.funding_line_id
 
@@ -41,6 +45,15 @@ lined_up as (
 
 ),
 
+covered_dispositifs as (
+
+    -- What the open data measures: the dispositifs of its posts, read from the data itself.
+    select distinct dispositif_code
+    from funding
+    where source_kind = 'dataset' and dispositif_code is not null
+
+),
+
 aggregated as (
 
     select
@@ -49,6 +62,13 @@ aggregated as (
         funder_code,
         sum(amount_eur) filter (where source_kind = 'document') as planned_eur,
         sum(amount_eur) filter (where source_kind = 'dataset') as executed_eur,
+        sum(amount_eur) filter (
+            where source_kind = 'document'
+                and dispositif_code in (select dispositif_code from covered_dispositifs)
+        ) as comparable_planned_eur,
+        string_agg(distinct dispositif_code, ', ' order by dispositif_code) filter (
+            where source_kind = 'dataset'
+        ) as executed_dispositifs,
         count(distinct funding_line_id) filter (where source_kind = 'document') as planned_line_count,
         count(distinct funding_line_id) filter (where source_kind = 'dataset') as executed_post_count,
         string_agg(distinct published_contract_code, ', ' order by published_contract_code) as published_contract_codes
@@ -69,11 +89,34 @@ final as (
         aggregated.funder_code,
         coalesce(aggregated.planned_eur, 0) as planned_eur,
         coalesce(aggregated.executed_eur, 0) as executed_eur,
+        coalesce(aggregated.comparable_planned_eur, 0) as comparable_planned_eur,
+        aggregated.executed_dispositifs,
         aggregated.planned_line_count,
         aggregated.executed_post_count,
-        case when aggregated.planned_eur > 0
-            then round(coalesce(aggregated.executed_eur, 0) / aggregated.planned_eur, 4)
+        case when aggregated.comparable_planned_eur > 0
+            then round(coalesce(aggregated.executed_eur, 0) / aggregated.comparable_planned_eur, 4)
         end as execution_ratio,
+        case
+            when aggregated.comparable_planned_eur > 0 then null
+            when aggregated.contract_code is null
+                then 'the open data names no contract for these posts'
+            when coalesce(aggregated.planned_eur, 0) = 0
+                then 'nothing planned in the contract documents for this contract, funder and year'
+            when coalesce(aggregated.executed_eur, 0) = 0
+                and not exists (
+                    select 1 from funding
+                    where funding.source_kind = 'dataset'
+                        and funding.funding_year = aggregated.funding_year
+                )
+                then 'no open data for this year'
+            when aggregated.funder_code not in (
+                select funder_code from lined_up where source_kind = 'dataset'
+            )
+                then 'the open data measures no money of this funder (its posts are the State''s)'
+            else 'the plan has none of the dispositifs the open data measures ('
+                || coalesce((select string_agg(dispositif_code, ', ' order by dispositif_code) from covered_dispositifs), 'none')
+                || '): its other money is not measured, so no ratio'
+        end as no_ratio_reason,
         aggregated.published_contract_codes
 
     from aggregated
