@@ -214,9 +214,11 @@ def raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Any, ...
     time. A load stamps its rows with its own time and a removal drops rows: either changes it."""
     fingerprints: dict[str, tuple[Any, ...]] = {}
     for table in RAW_TABLES:
+        # A document's place among its versions (its cdv.toml) changes without a load.
+        rank = ", version_rank" if table == "documents" else ""
         try:
             fingerprints[table] = con.execute(
-                "select count(*), max(loaded_at), bit_xor(hash(document_sha256, document_file, loaded_at)) "
+                f"select count(*), max(loaded_at), bit_xor(hash(document_sha256, document_file, loaded_at{rank})) "
                 f"from raw.{table}"
             ).fetchone()
         except duckdb.Error:  # a table a newer schema added: absent before this ingest created it

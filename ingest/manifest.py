@@ -8,12 +8,17 @@ the documents, which holds for every later build::
     # cdv.toml: the documents of this folder (and its subfolders) are of contract CV037 ...
     contract = "CV037"
 
+    # the versions of a document, oldest first: the last listed is current, whatever the dates
+    versions = ["programme-janvier.txt", "programme-mai.txt"]
+
     # ... except these files (names relative to this folder)
     [files]
     "annexe-bop.txt" = "CV038"
 
 The nearest ``cdv.toml`` up the folders wins, and a file listed by name beats the folder's
-``contract``; ``--contract`` beats both. A manifest that cannot be read is an error naming the file.
+``contract``; ``--contract`` beats both. ``versions`` orders versions of one document (names relative
+to the folder): what the user writes beats the date a document states and its file's time. A
+manifest that cannot be read is an error naming the file.
 """
 
 from __future__ import annotations
@@ -30,11 +35,16 @@ class ManifestError(Exception):
 
 
 @cache
-def _read(path: Path) -> tuple[str | None, dict[str, str]]:
+def _data(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ManifestError(f"{path}: not a readable cdv.toml ({exc})") from exc
+
+
+@cache
+def _read(path: Path) -> tuple[str | None, dict[str, str]]:
+    data = _data(path)
     contract = data.get("contract")
     files = data.get("files", {})
     if contract is not None and not isinstance(contract, str):
@@ -57,4 +67,25 @@ def contract_hint(path: Path, given: str | None = None) -> str | None:
             if relative in files:
                 return files[relative]
             return contract
+    return None
+
+
+@cache
+def _versions(path: Path) -> dict[str, int]:
+    versions = _data(path).get("versions", [])
+    if not isinstance(versions, list) or not all(isinstance(v, str) and v.strip() for v in versions):
+        raise ManifestError(f"{path}: 'versions' must list file names, oldest first")
+    if len(set(versions)) != len(versions):
+        raise ManifestError(f"{path}: 'versions' lists a file twice")
+    return {name.strip(): rank for rank, name in enumerate(versions, start=1)}
+
+
+def version_rank(path: Path) -> int | None:
+    """The place of a document among its versions as the nearest ``cdv.toml`` lists them (1: the
+    oldest), or None when no manifest lists it."""
+    resolved = path.resolve()
+    for folder in resolved.parents:
+        manifest = folder / MANIFEST_NAME
+        if manifest.is_file():
+            return _versions(manifest).get(resolved.relative_to(folder).as_posix())
     return None

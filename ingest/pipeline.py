@@ -37,7 +37,7 @@ from ingest.loading import (
     prepare_tables,
     record_rejection,
 )
-from ingest.manifest import MANIFEST_NAME, contract_hint
+from ingest.manifest import MANIFEST_NAME, contract_hint, version_rank
 from ingest.reading import ReadText, document_sha256, max_input_bytes, read_file
 from ingest.records import Issue, ParseResult
 from ingest.reference import reference_fingerprint
@@ -381,6 +381,7 @@ def ingest_paths(
     report = IngestReport()
     files = input_files(paths)
     hints = {path: contract_hint(path, contract) for path in files}
+    ranks = {path.name: version_rank(path) for path in files}
     plans = _plan(con, files, force, hints)
     if workers is None:
         workers = ingest_workers([plan for plan in plans if plan.parse])
@@ -395,6 +396,7 @@ def ingest_paths(
         for number, (plan, ready) in enumerate(zip(plans, stream, strict=True), start=1):
             _ingest_one(con, number, len(files), plan, ready, force, present, pending, report, progress)
         pending.flush()
+        _set_version_ranks(con, ranks)
     except Exception:
         # The documents read before the failure are loaded, as they were one by one.
         with suppress(Exception):
@@ -407,6 +409,24 @@ def ingest_paths(
 
 
 INGEST_CHECKPOINT_THRESHOLD = "4GB"
+
+
+def _set_version_ranks(con: duckdb.DuckDBPyConnection, ranks: dict[str, int | None]) -> None:
+    """Each programme or annex of the run takes the place its ``cdv.toml`` gives it among its
+    versions (``versions``), or none: set on unchanged documents too, so that editing the manifest
+    alone reorders the versions."""
+    if not ranks:
+        return
+    con.execute("create or replace temp table _version_ranks (document_file varchar, version_rank integer)")
+    con.executemany("insert into _version_ranks values (?, ?)", list(ranks.items()))
+    kinds = sorted(_VERSIONED_KINDS)
+    con.execute(
+        "update raw.documents set version_rank = r.version_rank from _version_ranks r"
+        " where documents.document_file = r.document_file and documents.kind in (select unnest(?))"
+        " and documents.version_rank is distinct from r.version_rank",
+        [kinds],
+    )
+    con.execute("drop table _version_ranks")
 
 
 def _ingest_one(

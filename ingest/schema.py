@@ -28,6 +28,7 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("contract_qpv_rule", "varchar"),
         ("stated_date", "date"),
         ("file_modified_at", "timestamp"),
+        ("version_rank", "integer"),
         ("size_bytes", "bigint"),
         ("line_count", "integer"),
         ("encoding", "varchar"),

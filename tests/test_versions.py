@@ -164,3 +164,39 @@ def test_superseded_versions_are_kept_and_said(versions_warehouse) -> None:
         con.close()
     said = dict(report.superseded)
     assert set(said) == {files["v1"].name, files["truncated"].name}
+
+
+def test_a_versions_manifest_beats_the_dates(versions_warehouse, tmp_path: Path) -> None:
+    """The user says the May revision was a draft: the January version is current again, with no
+    file changed, and the totals follow (the Fondation de France's line back, the PRE at 120 000 €)."""
+    from ingest.build import build
+
+    from .test_atomic_build import published_copy
+
+    db, files, _ = versions_warehouse
+    copy = published_copy(db, tmp_path / "db")
+    folder = files["v1"].parent
+    manifest = folder / "cdv.toml"
+    manifest.write_text(f'versions = ["{files["v2"].name}", "{files["v1"].name}"]\n', encoding="utf-8")
+    try:
+        report = build(copy, [folder], progress=lambda _: None)
+    finally:
+        manifest.unlink()
+    assert report.ingest.loaded == []  # nothing parsed again: only the order changed
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        versions = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select document_file, is_current, superseded_by_file, version_basis"
+                " from analytics.document_versions where contract_code = 'CV037'"
+            ).fetchall()
+        }
+        assert versions[files["v1"].name] == (True, None, "manifest")
+        assert versions[files["v2"].name] == (False, files["v1"].name, "manifest")
+        total = con.execute(
+            "select sum(amount_eur) from analytics.funding_lines where document_file = ?", [files["v1"].name]
+        ).fetchone()[0]
+        assert total == Decimal("533000")
+    finally:
+        con.close()

@@ -1,5 +1,6 @@
 /* grain: one row per contract document (programme d'actions, annexe objectifs / BOP): whether it is
    the current version of its programme or annex, or superseded by a newer one.
+   The order the user writes in a cdv.toml (versions = [...], oldest first) beats everything else.
    Two documents of one contract and kind are versions of one another when they share half the fiche
    (or objective) codes of the smaller one and their funding years meet (a 2017 programmation reusing
    the 2016 action codes is another programme, not a version). Newer: the date the document states,
@@ -65,15 +66,18 @@ ordered as (
         documents.stated_date,
         documents.file_modified_at,
         documents.loaded_at,
+        documents.version_rank,
         coalesce(code_counts.code_count, 0) as code_count,
         truncated.document_sha256 is not null as is_truncated,
         case
+            when documents.version_rank is not null then 'manifest'
             when documents.stated_date is not null then 'stated_date'
             when documents.file_modified_at is not null then 'file_modified_at'
             else 'loaded_at'
         end as version_basis,
         row_number() over (
             order by
+                documents.version_rank nulls first,
                 documents.stated_date nulls first,
                 truncated.document_sha256 is null,
                 documents.file_modified_at nulls first,

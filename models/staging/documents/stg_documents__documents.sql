@@ -22,6 +22,7 @@ renamed as (
         contract_qpv_rule,
         stated_date,
         file_modified_at,
+        version_rank,
         size_bytes,
         line_count,
         encoding,
