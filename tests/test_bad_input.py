@@ -265,8 +265,15 @@ def _repeated_pair_annex() -> bytes:
     lines = LEZIGNAN.read_text(encoding="utf-8").split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("PDEE_AS2_003\t"))
     assert "\t147\tDDCSPP\t" in lines[at]
+    # Dated, so that it is the current version of the annex among the copies of the build (its
+    # anomalies are those of a current document; a superseded one reaches no mart).
     return "\n".join(
-        [*lines[: at + 1], "\tet des adultes-relais.\t147\tDDCSPP\t\t\t\t", *lines[at + 1 :]]
+        [
+            *lines[: at + 1],
+            "\tet des adultes-relais.\t147\tDDCSPP\t\t\t\t",
+            *lines[at + 1 :],
+            "Version modifiée du 2 décembre 2026",
+        ]
     ).encode()
 
 
