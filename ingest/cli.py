@@ -144,6 +144,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Print the text a PDF or Word file converts to: what the parsers read (a text file as it is)."""
+    from ingest.reading import read_file
+
+    path: Path = args.file
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    read = read_file(path)
+    for issue in read.issues:
+        where = f"{path}:{issue.line}" if issue.line else str(path)
+        _say(f"{where}: {issue.message}")
+    if not read.lines:
+        return 1
+    pages = read.pages or [None] * len(read.lines)
+    for line, page in zip(read.lines, pages, strict=True):
+        print(f"{page}\t{line}" if args.pages and page is not None else line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cdv", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     _db_arg(p_export)
     p_export.set_defaults(func=cmd_export)
+
+    p_convert = sub.add_parser(
+        "convert",
+        help="print the text a PDF or Word file converts to (what the parsers read)",
+        description="Print the text a PDF (with a text layer) or .docx file converts to: markdown "
+        "headings, **bold** paragraphs, table rows as tab-separated cells with <b>bold</b> parts. "
+        "Example: cdv convert contrat.pdf --pages > contrat.txt",
+    )
+    p_convert.add_argument("file", type=Path)
+    p_convert.add_argument(
+        "--pages", action="store_true", help="start each line with its page number and a tab"
+    )
+    p_convert.set_defaults(func=cmd_convert)
 
     args = parser.parse_args(argv)
     # A stop request (systemd's timeout, kill) unwinds like Ctrl-C: the build's copy is removed and

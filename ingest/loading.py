@@ -59,6 +59,7 @@ class Document:
     extra_issues: list[Issue]
     stated_date: dt.date | None = None  # the revision date the document states (ingest.versions)
     file_modified_at: dt.datetime | None = None
+    line_pages: list[int] | None = None  # the page of each line, for a converted PDF or Word file
 
     @property
     def issues(self) -> list[Issue]:
@@ -143,6 +144,7 @@ def prepare_tables(doc: Document) -> dict[str, pa.Table]:
                 **_contract_columns(doc.result),
                 "stated_date": doc.stated_date,
                 "file_modified_at": doc.file_modified_at,
+                "line_pages": doc.line_pages,
                 "size_bytes": doc.size_bytes,
                 "line_count": doc.line_count,
                 "encoding": doc.encoding,

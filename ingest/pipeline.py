@@ -164,6 +164,7 @@ def _parse(read: ReadText, hint: str | None = None) -> Document:
         extra_issues=issues,
         stated_date=stated_date(read.text) if kind_name in _VERSIONED_KINDS else None,
         file_modified_at=_modified_at(path),
+        line_pages=read.pages,
     )
 
 
@@ -507,7 +508,9 @@ def _ingest_one(
 def _report_loaded(
     report: IngestReport, progress: Progress, doc: Document, counts: dict[str, int], path: Path, prefix: str
 ) -> None:
-    report.loaded.append(doc.file_name)
+    # A file of no known kind or format (binary, a scan, an encrypted PDF...) loads its issue only.
+    refused = doc.kind == "unknown" and any(issue.severity == "error" for issue in doc.issues)
+    (report.rejected if refused else report.loaded).append(doc.file_name)
     for table, count in counts.items():
         report.rows[table] = report.rows.get(table, 0) + count
     for issue in doc.issues:

@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.convert import PDF_MAGIC, ZIP_MAGIC, convert, sniff
 from ingest.records import Issue
 
 # Share of control bytes above which a file is taken as binary, not as text.
@@ -45,6 +46,8 @@ class ReadText:
     encoding: str | None
     lines: list[str]
     issues: list[Issue] = field(default_factory=list)
+    # The page each line was read from, for a converted PDF or Word file (ingest.convert); else None.
+    pages: list[int] | None = None
 
     @property
     def text(self) -> str:
@@ -202,7 +205,7 @@ def document_sha256(path: Path) -> str:
         if not stat.S_ISREG(info.st_mode) or info.st_size > max_input_bytes():
             return read_file(path).sha256
         data = handle.read()
-    if not data.startswith(_BOMS) and b"\x00" not in data and b"\r" not in data:
+    if not data.startswith((*_BOMS, PDF_MAGIC, ZIP_MAGIC)) and b"\x00" not in data and b"\r" not in data:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
@@ -251,6 +254,21 @@ def read_file(path: Path) -> ReadText:
                 ),
             )
         data = handle.read()
+    what = sniff(data)
+    if what is not None:
+        converted = convert(data, what)
+        if not converted.lines:
+            return ReadText(path, hashlib.sha256(data).hexdigest(), len(data), None, [], converted.issues)
+        # Same content, same key: the converted text is keyed as a text file of it would be.
+        return ReadText(
+            path,
+            text_sha256(converted.text),
+            len(data),
+            what,
+            converted.lines,
+            converted.issues,
+            converted.pages,
+        )
     text, encoding, issues = decode(data)
     if text is None:
         return ReadText(path, hashlib.sha256(data).hexdigest(), len(data), encoding, [], issues)

@@ -29,6 +29,7 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("stated_date", "date"),
         ("file_modified_at", "timestamp"),
         ("version_rank", "integer"),
+        ("line_pages", "integer[]"),
         ("size_bytes", "bigint"),
         ("line_count", "integer"),
         ("encoding", "varchar"),

@@ -108,6 +108,16 @@ CASES = [
     Case(
         "scan.pdf",
         _writer(lambda: b"%PDF-1.4\n" + bytes(range(256)) * 64),
+        "unreadable_pdf",
+        "error",
+        None,
+        ("the PDF cannot be read", "nothing loaded"),
+        False,
+        "convert._pdf raising instead of returning its issue: the whole ingest stops on one file",
+    ),
+    Case(
+        "export.bin",
+        _writer(lambda: b"\x7fELF\x02\x01" + bytes(range(256)) * 64),
         "binary_file",
         "error",
         None,

@@ -12,6 +12,15 @@ lines as (
 
 ),
 
+pages as (
+
+    -- The page of each line of a document converted from PDF or Word (ingest/convert.py).
+    select document_sha256, line_pages
+    from {{ ref('stg_documents__documents') }}
+    where line_pages is not null
+
+),
+
 final as (
 
     select
@@ -45,6 +54,7 @@ final as (
         funder_source,
         confidence,
         source_line,
+        pages.line_pages[source_line] as source_page,
         source_text,
         funding_line_id,
         funder_parent_code,
@@ -67,6 +77,8 @@ final as (
         beneficiary_siret
 
     from lines
+    left join pages
+        on lines.document_sha256 = pages.document_sha256
 
 )
 

@@ -23,6 +23,7 @@ renamed as (
         stated_date,
         file_modified_at,
         version_rank,
+        line_pages,
         size_bytes,
         line_count,
         encoding,

@@ -1,0 +1,391 @@
+"""PDF (text layer) and Word files converted into the text the parsers read.
+
+The parsers read one logical structure, the one of the bundled PDF-to-text exports: markdown
+headings (``#``), paragraphs whose bold parts are ``**...**``, and tables as one line per row with
+the cells separated by tabs, a bold cell part written ``<b>...</b>``. This module produces it from
+
+- ``.docx`` files (python-docx): headings from the paragraph styles (Title, Heading n), bold from
+  the runs, tables from the document's tables (a merged cell once);
+- PDF files with a text layer (pdfplumber): tables found from their ruling lines and read cell by
+  cell, headings from the font size (larger than the body text), bold from the font name; a table
+  that goes on over a page break is one table, its header repeated on the new page dropped, so the
+  parsers see the rows as the author wrote them (a row cut by the page break is joined back by the
+  programme parser, as in the text exports).
+
+The file is recognised by its content (``%PDF-``, a ZIP holding ``word/document.xml``), not its
+name. Every line of the converted text keeps the page it was read from (``Converted.pages``; for
+Word files, which have no pages, 1). A PDF without a text layer (a scan), an encrypted PDF or a
+file that cannot be read gives one error ``Issue`` and no text. ``cdv convert FILE`` prints the
+text a file converts to: what the parsers saw.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.records import Issue
+
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+# A heading's font is at least this much larger than the body text's.
+HEADING_SCALE = 1.25
+# Two words are on one line when their tops differ by less than this (points).
+LINE_TOLERANCE = 3.0
+
+
+@dataclass
+class Converted:
+    """The text a PDF or Word file converts to, one entry of ``pages`` per line."""
+
+    lines: list[str]
+    pages: list[int]
+    format: str  # pdf | docx
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def sniff(data: bytes) -> str | None:
+    """``pdf``, ``docx`` or None (text, or a binary of no format converted here)."""
+    if data.startswith(PDF_MAGIC):
+        return "pdf"
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return "docx"
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+def convert(data: bytes, what: str) -> Converted:
+    """Convert the bytes of a ``pdf`` or ``docx`` file; never raises on content."""
+    if what == "pdf":
+        return _pdf(data)
+    return _docx(data)
+
+
+def _failed(what: str, rule: str, message: str) -> Converted:
+    return Converted([], [], what, [Issue(None, "error", rule, message)])
+
+
+# Word
+
+
+def _docx(data: bytes) -> Converted:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - a corrupt file is an issue, not a crash
+        return _failed("docx", "unreadable_docx", f"the Word file cannot be read ({exc}): nothing loaded")
+    out = _Lines()
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(child, document)
+            out.block([_docx_paragraph(paragraph)], 1)
+        elif tag == "tbl":
+            table = Table(child, document)
+            out.block([_docx_row(row) for row in table.rows], 1)
+    return Converted(out.lines, out.pages, "docx")
+
+
+def _docx_paragraph(paragraph: Any) -> str:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    text = paragraph.text.strip()
+    if not text:
+        return ""
+    level = _heading_level(style)
+    if level:
+        return "#" * level + " " + " ".join(text.split())
+    return _marked([(run.text, bool(run.bold)) for run in paragraph.runs], cell=False)
+
+
+def _heading_level(style: str) -> int:
+    if style == "Title":
+        return 1
+    match = re.match(r"Heading (\d)", style)
+    return min(int(match[1]), 6) if match else 0
+
+
+def _docx_row(row: Any) -> str:
+    cells, seen = [], set()
+    for cell in row.cells:
+        if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
+            continue
+        seen.add(id(cell._tc))
+        parts = [_marked([(r.text, bool(r.bold)) for r in p.runs], cell=True) for p in cell.paragraphs]
+        cells.append(" ".join(part for part in parts if part))
+    return "\t".join(cells)
+
+
+def _marked(runs: Iterable[tuple[str, bool]], *, cell: bool) -> str:
+    """Runs of text as one line: bold parts as ``<b>...</b>`` in a cell, ``**...**`` in a paragraph."""
+    opening, closing = ("<b>", "</b>") if cell else ("**", "**")
+    pieces: list[tuple[str, bool]] = []
+    for text, bold in runs:
+        text = text.replace("\t", " ").replace("\n", " ")
+        if not text:
+            continue
+        if pieces and pieces[-1][1] == bold:
+            pieces[-1] = (pieces[-1][0] + text, bold)
+        else:
+            pieces.append((text, bold))
+    out = ""
+    for text, bold in pieces:
+        if bold and text.strip():
+            lead, core, trail = _split_space(text)
+            out += f"{lead}{opening}{core}{closing}{trail}"
+        else:
+            out += text
+    return " ".join(out.split(" ")).strip()
+
+
+def _split_space(text: str) -> tuple[str, str, str]:
+    core = text.strip()
+    start = text.index(core)
+    return text[:start], core, text[start + len(core) :]
+
+
+# PDF
+
+
+def _pdf(data: bytes) -> Converted:
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        return _failed("pdf", "unreadable_pdf", f"the PDF reader is missing ({exc}): nothing loaded")
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return _pdf_pages(pdf)
+    except Exception as exc:  # noqa: BLE001 - a corrupt or locked file is an issue, not a crash
+        if _encrypted(exc):
+            return _failed(
+                "pdf",
+                "encrypted_pdf",
+                "the PDF is encrypted: open it and save it without a password, nothing loaded",
+            )
+        return _failed("pdf", "unreadable_pdf", f"the PDF cannot be read ({_describe(exc)}): nothing loaded")
+
+
+def _causes(exc: BaseException) -> Iterable[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [a for a in current.args if isinstance(a, BaseException)]
+        todo += [c for c in (current.__cause__, current.__context__) if c is not None]
+
+
+def _encrypted(exc: BaseException) -> bool:
+    return any(
+        "password" in f"{type(c).__name__} {c}".lower() or "encrypt" in f"{type(c).__name__} {c}".lower()
+        for c in _causes(exc)
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    return next((f"{type(c).__name__}: {c}" for c in _causes(exc) if str(c)), type(exc).__name__)
+
+
+@dataclass
+class _Block:
+    top: float
+    kind: str  # text | table
+    rows: list[list[str]]  # a text block: one row of one cell per line
+    sizes: list[float] = field(default_factory=list)  # text: the font size of each line
+
+
+def _pdf_pages(pdf: Any) -> Converted:
+    pages: list[list[_Block]] = []
+    char_count = 0
+    sizes: list[float] = []
+    for page in pdf.pages:
+        char_count += len(page.chars)
+        blocks = _page_blocks(page)
+        for block in blocks:
+            sizes += block.sizes
+        pages.append(blocks)
+    if char_count == 0:
+        return _failed(
+            "pdf",
+            "no_text_layer",
+            f"the PDF has no text layer ({len(pdf.pages)} pages of images: a scan?): run OCR first "
+            "(for example ocrmypdf), nothing loaded",
+        )
+    body = _body_size(sizes)
+    headings = sorted({round(s, 1) for s in sizes if s >= body * HEADING_SCALE}, reverse=True)
+    out = _Lines()
+    header: list[str] | None = None  # the header row of the table the previous page ended with
+    for number, blocks in enumerate(pages, start=1):
+        for index, block in enumerate(blocks):
+            if block.kind == "table":
+                rows = block.rows
+                continues = index == 0 and header is not None and out.ends_with_table
+                if continues and rows and rows[0] == header:
+                    rows = rows[1:]  # the header the browser (or the writer) repeats on a new page
+                if not continues:
+                    header = rows[0] if rows else None
+                out.block(["\t".join(row) for row in rows], number, joined=continues)
+                out.ends_with_table = True
+            else:
+                lines = [
+                    _heading(row[0], size, body, headings)
+                    for row, size in zip(block.rows, block.sizes, strict=True)
+                ]
+                out.block(lines, number)
+                out.ends_with_table = False
+                header = None
+    return Converted(out.lines, out.pages, "pdf")
+
+
+def _body_size(sizes: list[float]) -> float:
+    if not sizes:
+        return 0.0
+    counts: dict[float, int] = {}
+    for size in sizes:
+        counts[round(size, 1)] = counts.get(round(size, 1), 0) + 1
+    return max(counts, key=lambda s: (counts[s], -s))
+
+
+def _heading(line: str, size: float, body: float, headings: list[float]) -> str:
+    if body and size >= body * HEADING_SCALE and line.strip():
+        level = min(headings.index(round(size, 1)) + 1, 6) if round(size, 1) in headings else 1
+        plain = line.replace("**", "").strip()
+        return "#" * level + " " + plain
+    return line
+
+
+def _page_blocks(page: Any) -> list[_Block]:
+    """The page's tables and lines of text, top to bottom. The words are extracted once and placed
+    in the table cell that holds their centre, or in the free text."""
+    words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
+    tables = page.find_tables()
+    cells: list[tuple[tuple[float, float, float, float], list[dict[str, Any]]]] = []
+    layout: list[tuple[float, list[list[int | None]]]] = []
+    for table in tables:
+        grid = []
+        for row in table.rows:
+            indexes: list[int | None] = []
+            for bbox in row.cells:
+                if bbox is None:  # a column a spanning cell covers
+                    indexes.append(None)
+                    continue
+                indexes.append(len(cells))
+                cells.append((bbox, []))
+            grid.append(indexes)
+        layout.append((table.bbox[1], grid))
+    free: list[dict[str, Any]] = []
+    for word in words:
+        x = (word["x0"] + word["x1"]) / 2
+        y = (word["top"] + word["bottom"]) / 2
+        home = next(
+            (found for (x0, top, x1, bottom), found in cells if x0 <= x <= x1 and top <= y <= bottom), None
+        )
+        (free if home is None else home).append(word)
+    blocks: list[_Block] = []
+    for top, grid in layout:
+        rows = [[_cell_text(cells[i][1]) for i in row if i is not None] for row in grid]
+        blocks.append(_Block(top, "table", rows))
+    for line_top, text, size in _paragraph_lines(free):
+        blocks.append(_Block(line_top, "text", [[text]], [size]))
+    blocks.sort(key=lambda block: block.top)
+    # Consecutive text lines are one block (one paragraph run), separated from tables.
+    merged: list[_Block] = []
+    for block in blocks:
+        if block.kind == "text" and merged and merged[-1].kind == "text":
+            merged[-1].rows += block.rows
+            merged[-1].sizes += block.sizes
+        else:
+            merged.append(block)
+    return merged
+
+
+def _word_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The words grouped into lines, top to bottom, each line left to right."""
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) < LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+    return lines
+
+
+def _runs(words: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    return [(("" if i == 0 else " ") + w["text"], _is_bold(w["fontname"])) for i, w in enumerate(words)]
+
+
+def _cell_text(words: list[dict[str, Any]]) -> str:
+    """A cell's text on one line: its lines joined, a bold part running over a line break kept whole."""
+    return _marked(_runs([word for line in _word_lines(words) for word in line]), cell=True)
+
+
+def _paragraph_lines(words: list[dict[str, Any]]) -> list[tuple[float, str, float]]:
+    """(top, text with bold marked, font size) for each paragraph of free text: the lines a paragraph
+    wraps over are joined back (a line that runs to the right edge of the text, followed closely by
+    one of the same size), so that a paragraph is one line, as in the text exports."""
+    lines = _word_lines(words)
+    if not lines:
+        return []
+    right = max(line[-1]["x1"] for line in lines)
+    paragraphs: list[list[list[dict[str, Any]]]] = []
+    for line in lines:
+        size = max(w["size"] for w in line)
+        if paragraphs:
+            last = paragraphs[-1][-1]
+            last_size = max(w["size"] for w in last)
+            full = last[-1]["x1"] >= right - 3 * last_size
+            close = line[0]["top"] - max(w["bottom"] for w in last) < 0.8 * size
+            if full and close and abs(size - last_size) < 0.5:
+                paragraphs[-1].append(line)
+                continue
+        paragraphs.append([line])
+    out = []
+    for paragraph in paragraphs:
+        words_in_order = [word for line in paragraph for word in line]
+        top = paragraph[0][0]["top"]
+        out.append((top, _marked(_runs(words_in_order), cell=False), max(w["size"] for w in paragraph[0])))
+    return out
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.split("+")[-1].lower()
+    return "bold" in name or "black" in name or "heavy" in name or name.endswith((",b", "-b"))
+
+
+class _Lines:
+    """The converted lines and their pages; a blank line between blocks, as in the text exports."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.pages: list[int] = []
+        self.ends_with_table = False
+
+    def block(self, lines: list[str], page: int, *, joined: bool = False) -> None:
+        lines = [line for line in lines if line.strip()] if not joined else lines
+        if not lines:
+            return
+        if self.lines and not joined:
+            self.lines.append("")
+            self.pages.append(page)
+        self.lines += lines
+        self.pages += [page] * len(lines)

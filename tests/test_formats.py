@@ -1,0 +1,215 @@
+"""Documents as users have them: PDF and Word files give the rows their text gives.
+
+The bundled text documents are rendered to real files (tests/renderings.py): an HTML page with real
+tables printed to PDF by headless chromium (page breaks fall inside the tables, whose header row the
+browser repeats), and a .docx written with python-docx. Each is read back (ingest.convert) and parsed:
+the same funding lines (amounts, funders, dispositifs, years, QPVs), costs, pledges, fiches and annex
+objectives as the text. Plus: a scanned PDF, an encrypted one and a corrupt one are one issue each.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.convert import convert, sniff
+from ingest.pipeline import read_document
+from ingest.reading import document_sha256, read_file
+
+from .renderings import chromium, to_docx, to_pdf
+
+REPO = Path(__file__).resolve().parent.parent
+DOCUMENTS = REPO / "data" / "documents"
+PERPIGNAN = DOCUMENTS / "perpignan-mediterranee_programme-actions_pilier-economie-emploi.txt"
+LEZIGNAN = next(DOCUMENTS.glob("*lezignan*"))
+CDV = [sys.executable, "-m", "ingest.cli"]
+
+needs_chromium = pytest.mark.skipif(
+    chromium() is None, reason="no chromium to print PDF files (make test installs it)"
+)
+
+# What a row means, without where it was read (lines differ between formats).
+KEYS = {
+    "funding_lines": (
+        "fiche_code",
+        "sub_action",
+        "row_type",
+        "column_header",
+        "funder_code",
+        "funder_rule",
+        "dispositif_code",
+        "amount_eur",
+        "year_start",
+        "year_end",
+        "scope",
+        "is_recurring",
+        "gross_amount_eur",
+        "part_amounts_eur",
+    ),
+    "action_costs": ("fiche_code", "cost_kind", "amount_eur", "year"),
+    "funding_pledges": ("fiche_code", "funder_code", "pledge_kind", "dispositif_code"),
+    "fiches": ("fiche_code", "pillar", "axis_code", "objective_code"),
+    "territory_targets": ("fiche_code", "qpv_code"),
+    "funding_line_parts": ("amount_eur", "qpv_code"),
+    "annex_objectives": ("objective_ref", "pillar", "axis_number"),
+}
+
+
+def _rows(path: Path, table: str) -> list[tuple]:
+    doc = read_document(path)
+    return sorted(tuple(str(row.get(key)) for key in KEYS[table]) for row in doc.result.tables.get(table, []))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("formats")
+    files: dict[str, Path] = {}
+    for name, source in (("programme", PERPIGNAN), ("annex", LEZIGNAN)):
+        text = source.read_text(encoding="utf-8")
+        files[f"{name}.docx"] = to_docx(text, folder / f"{source.stem}.docx")
+        if chromium() is not None:
+            files[f"{name}.pdf"] = to_pdf(text, folder / f"{source.stem}.pdf")
+    return files
+
+
+FORMATS = [pytest.param("pdf", marks=needs_chromium), "docx"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_programme_file_gives_the_rows_of_its_text(rendered: dict[str, Path], fmt: str) -> None:
+    path = rendered[f"programme.{fmt}"]
+    doc = read_document(path)
+    assert (doc.kind, doc.result.contract_code, doc.encoding) == ("programme_actions", "CV235", fmt)
+    lines = doc.result.tables["funding_lines"]
+    assert len(lines) == 66
+    assert sum((row["amount_eur"] for row in lines), Decimal(0)) == Decimal("6537498.00")
+    for table in (
+        "funding_lines",
+        "action_costs",
+        "funding_pledges",
+        "fiches",
+        "territory_targets",
+        "funding_line_parts",
+    ):
+        assert _rows(path, table) == _rows(PERPIGNAN, table), table
+    # Titles as the text gives them (the fiche field table is read, not only its code).
+    titles = {row["fiche_code"]: row["title"] for row in read_document(PERPIGNAN).result.tables["fiches"]}
+    assert {row["fiche_code"]: row["title"] for row in doc.result.tables["fiches"]} == titles
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_annex_file_gives_the_objectives_of_its_text(rendered: dict[str, Path], fmt: str) -> None:
+    path = rendered[f"annex.{fmt}"]
+    doc = read_document(path)
+    assert doc.kind == "annexe_objectifs_bop"
+    assert len(doc.result.tables["annex_objectives"]) == 46
+    assert _rows(path, "annex_objectives") == _rows(LEZIGNAN, "annex_objectives")
+
+
+@needs_chromium
+def test_every_line_of_a_pdf_keeps_its_page(rendered: dict[str, Path]) -> None:
+    read = read_file(rendered["programme.pdf"])
+    assert read.pages is not None and len(read.pages) == len(read.lines)
+    assert read.pages[0] == 1 and read.pages == sorted(read.pages) and read.pages[-1] > 3
+    doc = read_document(rendered["programme.pdf"])
+    # A funding line's source text is the converted line it was read from (and, for a table row
+    # that a page break or a footnote cut, the lines joined back after it).
+    for row in doc.result.tables["funding_lines"]:
+        assert row["source_text"].startswith(read.lines[row["source_line"] - 1]), row["source_line"]
+    # The page break inside a table: its repeated header is dropped, its rows are one table.
+    headers = [line for line in read.lines if line.startswith("<b>Coût de l'action</b>")]
+    assert len(headers) == len(
+        [
+            line
+            for line in PERPIGNAN.read_text(encoding="utf-8").split("\n")
+            if line.startswith("<b>Coût de l'action</b>")
+        ]
+    )
+
+
+def test_same_content_same_key(rendered: dict[str, Path], tmp_path: Path) -> None:
+    docx = rendered["programme.docx"]
+    assert sniff(docx.read_bytes()) == "docx"
+    # The key is that of the converted text: a text file of it is the same document.
+    text = tmp_path / "converted.txt"
+    text.write_text(read_file(docx).text, encoding="utf-8")
+    assert document_sha256(docx) == read_file(docx).sha256 == document_sha256(text)
+
+
+def _scan_pdf(path: Path) -> Path:
+    """A one-page PDF holding only an image: what a scanner makes."""
+    from PIL import Image
+
+    Image.new("RGB", (200, 280), "white").save(path, "PDF")
+    return path
+
+
+def test_a_scan_an_encrypted_and_a_corrupt_file_are_one_issue_each(
+    rendered: dict[str, Path], tmp_path: Path
+) -> None:
+    scan = convert(_scan_pdf(tmp_path / "scan.pdf").read_bytes(), "pdf")
+    assert not scan.lines and [(i.rule, i.severity) for i in scan.issues] == [("no_text_layer", "error")]
+    assert "run OCR first" in scan.issues[0].message
+    corrupt = convert(b"%PDF-1.4\n" + bytes(range(256)) * 8, "pdf")
+    assert not corrupt.lines and [i.rule for i in corrupt.issues] == ["unreadable_pdf"]
+    broken_docx = rendered["programme.docx"].read_bytes()[:4000]
+    assert sniff(broken_docx) is None  # a cut ZIP is no Word file: read as a binary file
+    import pypdfium2
+
+    encrypted = tmp_path / "encrypted.pdf"
+    _encrypt(_scan_pdf(tmp_path / "plain.pdf"), encrypted, pypdfium2)
+    if encrypted.exists():
+        result = convert(encrypted.read_bytes(), "pdf")
+        assert [i.rule for i in result.issues] == ["encrypted_pdf"], result.issues
+
+
+def _encrypt(source: Path, target: Path, pypdfium2) -> None:  # noqa: ANN001
+    """An encrypted copy, written with pdfminer's dependency-free writer if pypdf is absent."""
+    try:
+        from pypdf import PdfReader, PdfWriter
+    except ImportError:
+        # No writer of encrypted PDF among the pinned packages: a minimal file with an /Encrypt
+        # dictionary, which the reader must refuse as encrypted.
+        target.write_bytes(
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+            b"3 0 obj<</Filter/Standard/V 1/R 2/O(0123456789abcdef0123456789abcdef)"
+            b"/U(0123456789abcdef0123456789abcdef)/P -4>>endobj\n"
+            b"trailer<</Root 1 0 R/Encrypt 3 0 R/ID[<01><01>]>>\n%%EOF\n"
+        )
+        return
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt("secret")
+    writer.write(target)
+
+
+def test_cdv_builds_and_converts_pdf_and_word_files(rendered: dict[str, Path], tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "fiches.docx").write_bytes(rendered["programme.docx"].read_bytes())
+    (inputs / "scan.pdf").write_bytes(_scan_pdf(tmp_path / "s.pdf").read_bytes())
+    db = tmp_path / "w.duckdb"
+    done = subprocess.run(
+        [*CDV, "ingest", str(inputs), "--db", str(db)], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "run OCR first" in done.stderr
+    assert "ingested 1 document(s)" in done.stdout and "1 rejected" in done.stdout, done.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        lines, total, pages = con.execute(
+            "select count(*), sum(amount_eur), (select len(line_pages) from raw.documents where document_file = 'fiches.docx')"
+            " from raw.funding_lines where document_file = 'fiches.docx'"
+        ).fetchone()
+        rule = con.execute("select rule from raw.ingest_issues where document_file = 'scan.pdf'").fetchall()
+    assert (lines, total) == (66, Decimal("6537498.00")) and pages > 0
+    assert rule == [("no_text_layer",)]
+    converted = subprocess.run(
+        [*CDV, "convert", str(inputs / "fiches.docx")], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert converted.returncode == 0, converted.stderr
+    assert converted.stdout.rstrip("\n") == read_file(inputs / "fiches.docx").text
