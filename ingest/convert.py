@@ -210,6 +210,7 @@ class _Block:
     kind: str  # text | table
     rows: list[list[str]]  # a text block: one row of one cell per line
     sizes: list[float] = field(default_factory=list)  # text: the font size of each line
+    lefts: list[list[float]] = field(default_factory=list)  # table: the left edge of each cell
 
 
 def _pdf_pages(pdf: Any) -> Converted:
@@ -233,11 +234,18 @@ def _pdf_pages(pdf: Any) -> Converted:
     headings = sorted({round(s, 1) for s in sizes if s >= body * HEADING_SCALE}, reverse=True)
     out = _Lines()
     header: list[str] | None = None  # the header row of the table the previous page ended with
+    edges: list[float] = []  # the left edges of that table's columns
     for number, blocks in enumerate(pages, start=1):
         for index, block in enumerate(blocks):
             if block.kind == "table":
-                rows = block.rows
                 continues = index == 0 and header is not None and out.ends_with_table
+                rows = block.rows
+                if not continues:
+                    edges = _column_edges(block.lefts)
+                elif max((len(row) for row in rows), default=0) < len(edges):
+                    # A fragment of the table on a new page whose ruling lines lost a column: each
+                    # cell goes to the column of the table its left edge falls in.
+                    rows = [_on_grid(row, lefts, edges) for row, lefts in zip(rows, block.lefts, strict=True)]
                 if continues and rows and rows[0] == header:
                     rows = rows[1:]  # the header the browser (or the writer) repeats on a new page
                 if not continues:
@@ -253,6 +261,28 @@ def _pdf_pages(pdf: Any) -> Converted:
                 out.ends_with_table = False
                 header = None
     return Converted(out.lines, out.pages, "pdf")
+
+
+# Two cell edges closer than this (points) are one column edge.
+EDGE_TOLERANCE = 3.0
+
+
+def _column_edges(lefts: list[list[float]]) -> list[float]:
+    """The left edges of a table's columns: those of its row with the most cells."""
+    return sorted(max(lefts, key=len)) if lefts else []
+
+
+def _on_grid(cells: list[str], lefts: list[float], edges: list[float]) -> list[str]:
+    """The row's cells at the columns of ``edges`` ("" where a row has no cell), trailing empty
+    columns dropped as a text export would."""
+    if not edges:
+        return cells
+    row = [""] * len(edges)
+    for text, left in zip(cells, lefts, strict=True):
+        column = max((i for i, edge in enumerate(edges) if edge <= left + EDGE_TOLERANCE), default=0)
+        row[column] = f"{row[column]} {text}".strip() if row[column] else text
+    width = max((i + 1 for i, text in enumerate(row) if text), default=0)
+    return row[: max(width, len(cells))] if width else cells
 
 
 def _body_size(sizes: list[float]) -> float:
@@ -302,7 +332,8 @@ def _page_blocks(page: Any) -> list[_Block]:
     blocks: list[_Block] = []
     for top, grid in layout:
         rows = [[_cell_text(cells[i][1]) for i in row if i is not None] for row in grid]
-        blocks.append(_Block(top, "table", rows))
+        lefts = [[cells[i][0][0] for i in row if i is not None] for row in grid]
+        blocks.append(_Block(top, "table", rows, lefts=lefts))
     for line_top, text, size in _paragraph_lines(free):
         blocks.append(_Block(line_top, "text", [[text]], [size]))
     blocks.sort(key=lambda block: block.top)
@@ -330,13 +361,22 @@ def _word_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return lines
 
 
-def _runs(words: list[dict[str, Any]]) -> list[tuple[str, bool]]:
-    return [(("" if i == 0 else " ") + w["text"], _is_bold(w["fontname"])) for i, w in enumerate(words)]
+def _runs(lines: list[list[dict[str, Any]]]) -> list[tuple[str, bool]]:
+    """(text, bold) per word of lines read as one line: a space between words, none after a word
+    that ends a line with a hyphen ("adultes-" / "relais" is "adultes-relais")."""
+    runs: list[tuple[str, bool]] = []
+    previous = ""
+    for line in lines:
+        for position, word in enumerate(line):
+            glued = not runs or (position == 0 and previous.endswith("-") and len(previous) > 1)
+            runs.append((("" if glued else " ") + word["text"], _is_bold(word["fontname"])))
+            previous = word["text"]
+    return runs
 
 
 def _cell_text(words: list[dict[str, Any]]) -> str:
     """A cell's text on one line: its lines joined, a bold part running over a line break kept whole."""
-    return _marked(_runs([word for line in _word_lines(words) for word in line]), cell=True)
+    return _marked(_runs(_word_lines(words)), cell=True)
 
 
 def _paragraph_lines(words: list[dict[str, Any]]) -> list[tuple[float, str, float]]:
@@ -361,9 +401,8 @@ def _paragraph_lines(words: list[dict[str, Any]]) -> list[tuple[float, str, floa
         paragraphs.append([line])
     out = []
     for paragraph in paragraphs:
-        words_in_order = [word for line in paragraph for word in line]
         top = paragraph[0][0]["top"]
-        out.append((top, _marked(_runs(words_in_order), cell=False), max(w["size"] for w in paragraph[0])))
+        out.append((top, _marked(_runs(paragraph), cell=False), max(w["size"] for w in paragraph[0])))
     return out
 
 

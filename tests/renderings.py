@@ -63,17 +63,21 @@ def _line_html(line: str) -> str:
     return f"<p>{body}</p>"
 
 
-def to_html(text: str) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>"]
+def to_html(text: str, *, page: str = "A4", repeat_header: bool = True) -> str:
+    """``page``: the CSS page size (A4, "A5 landscape"...); ``repeat_header``: the first row of each
+    table in a <thead>, which the browser repeats on every page the table runs over."""
+    style = STYLE + f"@page {{ size: {page}; margin: 12mm; }}"
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><style>{style}</style></head><body>"]
     for kind, lines in _blocks(text):
         if kind == "line":
             parts.append(_line_html(lines[0]))
             continue
         rows = [line.split("\t") for line in lines]
         head, *body = rows
-        parts.append("<table><thead><tr>")
-        parts += [f"<td>{_cell_html(c)}</td>" for c in head]
-        parts.append("</tr></thead><tbody>")
+        head_row = "<tr>" + "".join(f"<td>{_cell_html(c)}</td>" for c in head) + "</tr>"
+        parts.append(
+            f"<table><thead>{head_row}</thead><tbody>" if repeat_header else f"<table><tbody>{head_row}"
+        )
         for row in body:
             parts.append("<tr>" + "".join(f"<td>{_cell_html(c)}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
@@ -81,13 +85,13 @@ def to_html(text: str) -> str:
     return "\n".join(parts)
 
 
-def to_pdf(text: str, out: Path) -> Path:
-    """Print the text's HTML rendering to ``out`` with headless chromium."""
+def to_pdf(text: str, out: Path, **layout: object) -> Path:
+    """Print the text's HTML rendering (``to_html``'s layout options) to ``out`` with headless chromium."""
     browser = chromium()
     if browser is None:
         raise RuntimeError("no chromium to print PDF files with (make test installs it)")
     page = out.with_suffix(".html")
-    page.write_text(to_html(text), encoding="utf-8")
+    page.write_text(to_html(text, **layout), encoding="utf-8")  # type: ignore[arg-type]
     subprocess.run(
         [
             browser,

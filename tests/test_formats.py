@@ -9,6 +9,7 @@ objectives as the text. Plus: a scanned PDF, an encrypted one and a corrupt one 
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from decimal import Decimal
@@ -60,29 +61,51 @@ KEYS = {
 }
 
 
+@functools.cache
+def _parsed(path: Path):  # noqa: ANN202 - a Document
+    return read_document(path)
+
+
 def _rows(path: Path, table: str) -> list[tuple]:
-    doc = read_document(path)
+    doc = _parsed(path)
     return sorted(tuple(str(row.get(key)) for key in KEYS[table]) for row in doc.result.tables.get(table, []))
+
+
+OTHER_CONTRACTS = sorted((REPO / "tests" / "documents").glob("*.txt"))
+# Page layouts of the programme's PDF: other page sizes move the page breaks into other rows and
+# tables; without a <thead> the browser does not repeat the header on the next page.
+LAYOUTS = {"a5": {"page": "A5"}, "a5-landscape-no-header": {"page": "A5 landscape", "repeat_header": False}}
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("formats")
     files: dict[str, Path] = {}
-    for name, source in (("programme", PERPIGNAN), ("annex", LEZIGNAN)):
+    for name, source in (
+        ("programme", PERPIGNAN),
+        ("annex", LEZIGNAN),
+        *((p.stem, p) for p in OTHER_CONTRACTS),
+    ):
         text = source.read_text(encoding="utf-8")
         files[f"{name}.docx"] = to_docx(text, folder / f"{source.stem}.docx")
         if chromium() is not None:
             files[f"{name}.pdf"] = to_pdf(text, folder / f"{source.stem}.pdf")
+    if chromium() is not None:
+        text = PERPIGNAN.read_text(encoding="utf-8")
+        for layout, options in LAYOUTS.items():
+            files[f"programme-{layout}.pdf"] = to_pdf(text, folder / f"programme-{layout}.pdf", **options)
     return files
 
 
 FORMATS = [pytest.param("pdf", marks=needs_chromium), "docx"]
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "fmt", [*FORMATS, *(pytest.param(f"{layout}.pdf", marks=needs_chromium) for layout in LAYOUTS)]
+)
 def test_a_programme_file_gives_the_rows_of_its_text(rendered: dict[str, Path], fmt: str) -> None:
-    path = rendered[f"programme.{fmt}"]
+    path = rendered[f"programme.{fmt}" if fmt in ("pdf", "docx") else f"programme-{fmt}"]
+    fmt = fmt.rsplit(".", 1)[-1]
     doc = read_document(path)
     assert (doc.kind, doc.result.contract_code, doc.encoding) == ("programme_actions", "CV235", fmt)
     lines = doc.result.tables["funding_lines"]
@@ -100,6 +123,19 @@ def test_a_programme_file_gives_the_rows_of_its_text(rendered: dict[str, Path], 
     # Titles as the text gives them (the fiche field table is read, not only its code).
     titles = {row["fiche_code"]: row["title"] for row in read_document(PERPIGNAN).result.tables["fiches"]}
     assert {row["fiche_code"]: row["title"] for row in doc.result.tables["fiches"]} == titles
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("source", OTHER_CONTRACTS, ids=[p.stem.split("_")[0] for p in OTHER_CONTRACTS])
+def test_other_contracts_files_give_the_rows_of_their_text(
+    rendered: dict[str, Path], fmt: str, source: Path
+) -> None:
+    """Other territories, funders, column orders and pillars (tests/test_other_contracts.py)."""
+    path = rendered[f"{source.stem}.{fmt}"]
+    text = _parsed(source)
+    assert (_parsed(path).kind, _parsed(path).result.contract_code) == (text.kind, text.result.contract_code)
+    for table in ("funding_lines", "funding_pledges", "fiches", "action_costs", "annex_objectives"):
+        assert _rows(path, table) == _rows(source, table), table
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
