@@ -52,16 +52,9 @@ unreadable_post_contracts as (
 
 line_checks as (
 
+    -- The first check a line fails, in this order.
     select
-        'funding_line' as row_kind,
-        funding_line_id as row_id,
-        document_sha256,
-        document_file,
-        contract_code,
-        source_line,
-        source_text,
-        amount_eur,
-        amount_text,
+        *,
         case
             when amount_eur is null or amount_eur <= 0 then 'amount_not_positive'
             when amount_eur > 100000000 then 'amount_out_of_range'
@@ -75,35 +68,17 @@ line_checks as (
             when year_start is null or year_end is null
                 or year_start < {{ first_year }} or year_end > {{ last_year }} or year_end < year_start
                 then 'unparseable_year'
-        end as rule,
-        case
-            when amount_eur is null or amount_eur <= 0
-                then 'amount ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
-            when amount_eur > 100000000
-                then 'amount ' || coalesce('"' || amount_text || '"', '') || ' is over 100 M€ for one line: not plausible'
-            when funder_code is null
-                then 'no funder: neither the text, the dispositif nor the column names one'
-            when dispositif_code is not null
-                and dispositif_code not in (select dispositif_code from dispositifs)
-                then 'dispositif ' || dispositif_code || ' is not in ref_dispositifs'
-            when contract_code is not null
-                and contract_code not in (select contract_code from contracts)
-                then 'contract code ' || contract_code || ' is not in ref_contracts'
-            when year_start is null or year_end is null
-                then 'no year: neither the line, its fiche nor a recognised contract gives one'
-            else 'years ' || cast(year_start as varchar) || '-' || cast(year_end as varchar)
-                || ' are outside ' || '{{ first_year }}-{{ last_year }}'
-        end as message
+        end as rule
 
     from lines
 
 ),
 
-post_checks as (
+line_failures as (
 
     select
-        'anct_post' as row_kind,
-        'anct:' || post_id as row_id,
+        'funding_line' as row_kind,
+        funding_line_id as row_id,
         document_sha256,
         document_file,
         contract_code,
@@ -111,6 +86,32 @@ post_checks as (
         source_text,
         amount_eur,
         amount_text,
+        rule,
+        case rule
+            when 'amount_not_positive'
+                then 'amount ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+            when 'amount_out_of_range'
+                then 'amount ' || coalesce('"' || amount_text || '"', '') || ' is over 100 M€ for one line: not plausible'
+            when 'null_funder' then 'no funder: neither the text, the dispositif nor the column names one'
+            when 'unknown_dispositif' then 'dispositif ' || dispositif_code || ' is not in ref_dispositifs'
+            when 'unknown_contract_code' then 'contract code ' || contract_code || ' is not in ref_contracts'
+            when 'unparseable_year' then coalesce(
+                'years ' || cast(year_start as varchar) || '-' || cast(year_end as varchar)
+                || ' are outside {{ first_year }}-{{ last_year }}',
+                'no year: neither the line, its fiche nor a recognised contract gives one'
+            )
+        end as message
+
+    from line_checks
+    where rule is not null
+
+),
+
+post_checks as (
+
+    -- The first check a post fails, in this order.
+    select
+        *,
         case
             when amount_eur is null or amount_eur <= 0 then 'amount_not_positive'
             when amount_eur >= 100000 then 'amount_out_of_range'
@@ -122,23 +123,40 @@ post_checks as (
                 then 'unparseable_year'
             when contract_code in (select contract_code from unreadable_post_contracts)
                 then 'unknown_contract_code'
-        end as rule,
-        case
-            when amount_eur is null or amount_eur <= 0
-                then 'montant ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
-            when amount_eur >= 100000
-                then 'montant ' || coalesce('"' || amount_text || '"', '') || ' is 100 000 € or more for one post: not plausible'
-            when dispositif_code is null
-                or dispositif_code not in (select dispositif_code from dispositifs)
-                then 'dispositif ' || coalesce(dispositif_code, 'missing') || ' is not in ref_dispositifs'
-            when funding_year is null
-                then 'annee ' || coalesce('"' || year_text || '"', 'missing') || ' is not a year'
-            when funding_year < {{ first_year }} or funding_year > {{ last_year }}
-                then 'annee ' || cast(funding_year as varchar) || ' is outside {{ first_year }}-{{ last_year }}'
-            else 'code_cv ' || contract_code || ' names no contract of ref_contracts'
-        end as message
+        end as rule
 
     from posts
+
+),
+
+post_failures as (
+
+    select
+        'anct_post' as row_kind,
+        'anct:' || post_id as row_id,
+        document_sha256,
+        document_file,
+        contract_code,
+        source_line,
+        source_text,
+        amount_eur,
+        amount_text,
+        rule,
+        case rule
+            when 'amount_not_positive'
+                then 'montant ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+            when 'amount_out_of_range'
+                then 'montant ' || coalesce('"' || amount_text || '"', '') || ' is 100 000 € or more for one post: not plausible'
+            when 'unknown_dispositif' then 'dispositif ' || coalesce(dispositif_code, 'missing') || ' is not in ref_dispositifs'
+            when 'unparseable_year' then coalesce(
+                'annee ' || cast(funding_year as varchar) || ' is outside {{ first_year }}-{{ last_year }}',
+                'annee ' || coalesce('"' || year_text || '"', 'missing') || ' is not a year'
+            )
+            when 'unknown_contract_code' then 'code_cv ' || contract_code || ' names no contract of ref_contracts'
+        end as message
+
+    from post_checks
+    where rule is not null
 
 ),
 
@@ -163,9 +181,9 @@ documents as (
 
 unioned as (
 
-    select * from line_checks where rule is not null
+    select * from line_failures
     union all
-    select * from post_checks where rule is not null
+    select * from post_failures
     union all
     select * from documents
 
