@@ -45,6 +45,8 @@ class Converted:
     lines: list[str]
     pages: list[int]
     format: str  # pdf | docx
+    # Where each line starts on its page: points from the top of the page (PDF only; else None).
+    tops: list[float | None] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -74,7 +76,7 @@ def convert(data: bytes, what: str) -> Converted:
 
 
 def _failed(what: str, rule: str, message: str) -> Converted:
-    return Converted([], [], what, [Issue(None, "error", rule, message)])
+    return Converted([], [], what, issues=[Issue(None, "error", rule, message)])
 
 
 # Word
@@ -99,7 +101,7 @@ def _docx(data: bytes) -> Converted:
         elif tag == "tbl":
             table = Table(child, document)
             out.block([_docx_row(row) for row in table.rows], 1)
-    return Converted(out.lines, out.pages, "docx")
+    return Converted(out.lines, out.pages, "docx", tops=out.tops)
 
 
 def _docx_paragraph(paragraph: Any) -> str:
@@ -211,6 +213,7 @@ class _Block:
     rows: list[list[str]]  # a text block: one row of one cell per line
     sizes: list[float] = field(default_factory=list)  # text: the font size of each line
     lefts: list[list[float]] = field(default_factory=list)  # table: the left edge of each cell
+    tops: list[float] = field(default_factory=list)  # the top of each row or line on its page
 
 
 def _pdf_pages(pdf: Any) -> Converted:
@@ -239,7 +242,7 @@ def _pdf_pages(pdf: Any) -> Converted:
         for index, block in enumerate(blocks):
             if block.kind == "table":
                 continues = index == 0 and header is not None and out.ends_with_table
-                rows = block.rows
+                rows, tops = block.rows, block.tops
                 if not continues:
                     edges = _column_edges(block.lefts)
                 elif max((len(row) for row in rows), default=0) < len(edges):
@@ -247,20 +250,21 @@ def _pdf_pages(pdf: Any) -> Converted:
                     # cell goes to the column of the table its left edge falls in.
                     rows = [_on_grid(row, lefts, edges) for row, lefts in zip(rows, block.lefts, strict=True)]
                 if continues and rows and rows[0] == header:
-                    rows = rows[1:]  # the header the browser (or the writer) repeats on a new page
+                    # The header the browser (or the writer) repeats on a new page.
+                    rows, tops = rows[1:], tops[1:]
                 if not continues:
                     header = rows[0] if rows else None
-                out.block(["\t".join(row) for row in rows], number, joined=continues)
+                out.block(["\t".join(row) for row in rows], number, joined=continues, tops=tops)
                 out.ends_with_table = True
             else:
                 lines = [
                     _heading(row[0], size, body, headings)
                     for row, size in zip(block.rows, block.sizes, strict=True)
                 ]
-                out.block(lines, number)
+                out.block(lines, number, tops=block.tops)
                 out.ends_with_table = False
                 header = None
-    return Converted(out.lines, out.pages, "pdf")
+    return Converted(out.lines, out.pages, "pdf", tops=out.tops)
 
 
 # Two cell edges closer than this (points) are one column edge.
@@ -308,7 +312,7 @@ def _page_blocks(page: Any) -> list[_Block]:
     words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
     tables = page.find_tables()
     cells: list[tuple[tuple[float, float, float, float], list[dict[str, Any]]]] = []
-    layout: list[tuple[float, list[list[int | None]]]] = []
+    layout: list[tuple[float, list[list[int | None]], list[float]]] = []
     for table in tables:
         grid = []
         for row in table.rows:
@@ -320,7 +324,7 @@ def _page_blocks(page: Any) -> list[_Block]:
                 indexes.append(len(cells))
                 cells.append((bbox, []))
             grid.append(indexes)
-        layout.append((table.bbox[1], grid))
+        layout.append((table.bbox[1], grid, [row.bbox[1] for row in table.rows]))
     free: list[dict[str, Any]] = []
     for word in words:
         x = (word["x0"] + word["x1"]) / 2
@@ -330,12 +334,12 @@ def _page_blocks(page: Any) -> list[_Block]:
         )
         (free if home is None else home).append(word)
     blocks: list[_Block] = []
-    for top, grid in layout:
+    for top, grid, row_tops in layout:
         rows = [[_cell_text(cells[i][1]) for i in row if i is not None] for row in grid]
         lefts = [[cells[i][0][0] for i in row if i is not None] for row in grid]
-        blocks.append(_Block(top, "table", rows, lefts=lefts))
+        blocks.append(_Block(top, "table", rows, lefts=lefts, tops=row_tops))
     for line_top, text, size in _paragraph_lines(free):
-        blocks.append(_Block(line_top, "text", [[text]], [size]))
+        blocks.append(_Block(line_top, "text", [[text]], [size], tops=[line_top]))
     blocks.sort(key=lambda block: block.top)
     # Consecutive text lines are one block (one paragraph run), separated from tables.
     merged: list[_Block] = []
@@ -343,6 +347,7 @@ def _page_blocks(page: Any) -> list[_Block]:
         if block.kind == "text" and merged and merged[-1].kind == "text":
             merged[-1].rows += block.rows
             merged[-1].sizes += block.sizes
+            merged[-1].tops += block.tops
         else:
             merged.append(block)
     return merged
@@ -417,14 +422,21 @@ class _Lines:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.pages: list[int] = []
+        self.tops: list[float | None] = []
         self.ends_with_table = False
 
-    def block(self, lines: list[str], page: int, *, joined: bool = False) -> None:
-        lines = [line for line in lines if line.strip()] if not joined else lines
-        if not lines:
+    def block(
+        self, lines: list[str], page: int, *, joined: bool = False, tops: list[float] | None = None
+    ) -> None:
+        placed = list(zip(lines, tops if tops is not None else [None] * len(lines), strict=True))
+        if not joined:
+            placed = [(line, top) for line, top in placed if line.strip()]
+        if not placed:
             return
         if self.lines and not joined:
             self.lines.append("")
             self.pages.append(page)
-        self.lines += lines
-        self.pages += [page] * len(lines)
+            self.tops.append(None)
+        self.lines += [line for line, _ in placed]
+        self.pages += [page] * len(placed)
+        self.tops += [round(top, 1) if top is not None else None for _, top in placed]

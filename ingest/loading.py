@@ -40,6 +40,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "decimal(18,2)": pa.decimal128(18, 2),
     "varchar[]": pa.list_(pa.string()),
     "integer[]": pa.list_(pa.int32()),
+    "double[]": pa.list_(pa.float64()),
     "decimal(18,2)[]": pa.list_(pa.decimal128(18, 2)),
 }
 
@@ -60,6 +61,7 @@ class Document:
     stated_date: dt.date | None = None  # the revision date the document states (ingest.versions)
     file_modified_at: dt.datetime | None = None
     line_pages: list[int] | None = None  # the page of each line, for a converted PDF or Word file
+    line_tops: list[float | None] | None = None  # where each line starts on its page (PDF, points)
 
     @property
     def issues(self) -> list[Issue]:
@@ -145,6 +147,7 @@ def prepare_tables(doc: Document) -> dict[str, pa.Table]:
                 "stated_date": doc.stated_date,
                 "file_modified_at": doc.file_modified_at,
                 "line_pages": doc.line_pages,
+                "line_tops": doc.line_tops,
                 "size_bytes": doc.size_bytes,
                 "line_count": doc.line_count,
                 "encoding": doc.encoding,

@@ -165,6 +165,7 @@ def _parse(read: ReadText, hint: str | None = None) -> Document:
         stated_date=stated_date(read.text) if kind_name in _VERSIONED_KINDS else None,
         file_modified_at=_modified_at(path),
         line_pages=read.pages,
+        line_tops=read.tops,
     )
 
 

@@ -48,6 +48,8 @@ class ReadText:
     issues: list[Issue] = field(default_factory=list)
     # The page each line was read from, for a converted PDF or Word file (ingest.convert); else None.
     pages: list[int] | None = None
+    # Where each line starts on its page, in points from the top (PDF); else None.
+    tops: list[float | None] | None = None
 
     @property
     def text(self) -> str:
@@ -268,6 +270,7 @@ def read_file(path: Path) -> ReadText:
             converted.lines,
             converted.issues,
             converted.pages,
+            converted.tops if any(top is not None for top in converted.tops) else None,
         )
     text, encoding, issues = decode(data)
     if text is None:

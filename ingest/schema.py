@@ -30,6 +30,7 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("file_modified_at", "timestamp"),
         ("version_rank", "integer"),
         ("line_pages", "integer[]"),
+        ("line_tops", "double[]"),
         ("size_bytes", "bigint"),
         ("line_count", "integer"),
         ("encoding", "varchar"),

@@ -152,6 +152,11 @@ def test_every_line_of_a_pdf_keeps_its_page(rendered: dict[str, Path]) -> None:
     read = read_file(rendered["programme.pdf"])
     assert read.pages is not None and len(read.pages) == len(read.lines)
     assert read.pages[0] == 1 and read.pages == sorted(read.pages) and read.pages[-1] > 3
+    # And where on the page: the lines of a page go down it (blank separator lines have no place).
+    assert read.tops is not None and len(read.tops) == len(read.lines)
+    for page in set(read.pages):
+        tops = [t for t, p, line in zip(read.tops, read.pages, read.lines, strict=True) if p == page and line]
+        assert all(top is not None for top in tops) and tops == sorted(tops), page
     doc = read_document(rendered["programme.pdf"])
     # A funding line's source text is the converted line it was read from (and, for a table row
     # that a page break or a footnote cut, the lines joined back after it).
@@ -242,7 +247,7 @@ def test_cdv_builds_and_converts_pdf_and_word_files(rendered: dict[str, Path], t
             " from raw.funding_lines where document_file = 'fiches.docx'"
         ).fetchone()
         rule = con.execute("select rule from raw.ingest_issues where document_file = 'scan.pdf'").fetchall()
-    assert (lines, total) == (66, Decimal("6537498.00")) and pages > 0
+    assert (lines, total) == (66, Decimal("6537498.00")) and pages > 0  # a Word file: page 1 throughout
     assert rule == [("no_text_layer",)]
     converted = subprocess.run(
         [*CDV, "convert", str(inputs / "fiches.docx")], capture_output=True, text=True, cwd=REPO, timeout=120

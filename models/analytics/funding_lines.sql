@@ -15,7 +15,7 @@ lines as (
 pages as (
 
     -- The page of each line of a document converted from PDF or Word (ingest/convert.py).
-    select document_sha256, line_pages
+    select document_sha256, line_pages, line_tops
     from {{ ref('stg_documents__documents') }}
     where line_pages is not null
 
@@ -55,6 +55,7 @@ final as (
         confidence,
         source_line,
         pages.line_pages[source_line] as source_page,
+        pages.line_tops[source_line] as source_page_top_pt,
         source_text,
         funding_line_id,
         funder_parent_code,

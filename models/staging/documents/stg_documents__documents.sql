@@ -24,6 +24,7 @@ renamed as (
         file_modified_at,
         version_rank,
         line_pages,
+        line_tops,
         size_bytes,
         line_count,
         encoding,
