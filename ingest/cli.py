@@ -158,8 +158,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if not read.lines:
         return 1
     pages = read.pages or [None] * len(read.lines)
-    for line, page in zip(read.lines, pages, strict=True):
-        print(f"{page}\t{line}" if args.pages and page is not None else line)
+    try:
+        for line, page in zip(read.lines, pages, strict=True):
+            print(f"{page}\t{line}" if args.pages and page is not None else line)
+        sys.stdout.flush()
+    except BrokenPipeError:  # cdv convert FILE | head
+        sys.stdout = None  # type: ignore[assignment] - nothing more to write, nor to flush at exit
     return 0
 
 

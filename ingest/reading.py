@@ -22,7 +22,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.convert import PDF_MAGIC, ZIP_MAGIC, convert, sniff
+from ingest.convert import PDF_MAGIC, ZIP_MAGIC, Converted, convert, sniff
 from ingest.records import Issue
 
 # Share of control bytes above which a file is taken as binary, not as text.
@@ -224,6 +224,21 @@ def _unread(path: Path, sha: str, size: int, issue: Issue) -> ReadText:
     return ReadText(path, sha, size, None, [], [issue])
 
 
+# Conversions of this process, by the hash of the file's bytes: a build hashes its inputs (for a PDF
+# or Word file, the key is that of its converted text) and then parses them, reading each once.
+_CONVERSIONS: dict[bytes, Converted] = {}
+_CONVERSIONS_KEPT = 8
+
+
+def _converted(data: bytes, what: str) -> Converted:
+    key = hashlib.sha256(data).digest()
+    if key not in _CONVERSIONS:
+        while len(_CONVERSIONS) >= _CONVERSIONS_KEPT:
+            _CONVERSIONS.pop(next(iter(_CONVERSIONS)))
+        _CONVERSIONS[key] = convert(data, what)
+    return _CONVERSIONS[key]
+
+
 def read_file(path: Path) -> ReadText:
     """Read one file; never blocks on a FIFO or device, never loads a file over the size limit."""
     # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
@@ -258,7 +273,7 @@ def read_file(path: Path) -> ReadText:
         data = handle.read()
     what = sniff(data)
     if what is not None:
-        converted = convert(data, what)
+        converted = _converted(data, what)
         if not converted.lines:
             return ReadText(path, hashlib.sha256(data).hexdigest(), len(data), None, [], converted.issues)
         # Same content, same key: the converted text is keyed as a text file of it would be.
