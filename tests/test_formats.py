@@ -254,3 +254,39 @@ def test_cdv_builds_and_converts_pdf_and_word_files(rendered: dict[str, Path], t
     )
     assert converted.returncode == 0, converted.stderr
     assert converted.stdout.rstrip("\n") == read_file(inputs / "fiches.docx").text
+
+
+@needs_chromium
+def test_a_warehouse_built_from_pdf_and_word_files_has_the_figures_of_the_text(
+    rendered: dict[str, Path], warehouse: Path, tmp_path: Path
+) -> None:
+    """The programme as a PDF and the annex as a Word file, built by themselves: every euro of the
+    fact at the same funder, QPV and year, and the same objective × BOP pairs, as from the text."""
+    from ingest.build import build
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "programme.pdf").write_bytes(rendered["programme.pdf"].read_bytes())
+    (inputs / "annexe.docx").write_bytes(rendered["annex.docx"].read_bytes())
+    db = tmp_path / "w.duckdb"
+    build(db, [inputs], mirror=True, progress=lambda _: None)
+
+    def figures(path: Path) -> tuple[list[tuple], list[tuple], tuple]:
+        with duckdb.connect(str(path), read_only=True) as con:
+            fact = con.execute(
+                "select funder_code, qpv_code, funding_year, sum(amount_eur) from marts.fct_funding"
+                " where source_kind = 'document' group by all order by all"
+            ).fetchall()
+            pairs = con.execute(
+                "select contract_code, objective_ref, bop_code, service from analytics.objective_bop order by all"
+            ).fetchall()
+            lines = con.execute(
+                "select count(*), sum(amount_eur) from analytics.funding_lines where source_kind = 'document'"
+            ).fetchone()
+        return fact, pairs, lines
+
+    fact, pairs, lines = figures(db)
+    text_fact, text_pairs, _ = figures(warehouse)
+    assert lines == (66, Decimal("6537498.00"))
+    assert fact == text_fact
+    assert pairs == text_pairs
