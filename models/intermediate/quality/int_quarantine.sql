@@ -14,6 +14,13 @@ lines as (
 
 ),
 
+costs as (
+
+    select * from {{ ref('stg_documents__action_costs') }}
+    where {{ cdv_is_current_document() }}
+
+),
+
 posts as (
 
     -- A record repeated word for word is one post listed twice (counted once, not quarantined).
@@ -160,6 +167,32 @@ post_failures as (
 
 ),
 
+cost_failures as (
+
+    -- A stated cost (total, item, rate of a fiche) that is not a plausible amount of euros.
+    select
+        'action_cost' as row_kind,
+        cost_id as row_id,
+        document_sha256,
+        document_file,
+        cast(null as varchar) as contract_code,
+        source_line,
+        source_text,
+        amount_eur,
+        amount_text,
+        case when amount_eur is null or amount_eur <= 0 then 'amount_not_positive' else 'amount_out_of_range' end
+            as rule,
+        case
+            when amount_eur is null or amount_eur <= 0
+                then 'cost ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+            else 'cost ' || coalesce('"' || amount_text || '"', '') || ' is over 100 M€: not plausible'
+        end as message
+
+    from costs
+    where amount_eur is null or amount_eur <= 0 or amount_eur > 100000000
+
+),
+
 documents as (
 
     select
@@ -184,6 +217,8 @@ unioned as (
     select * from line_failures
     union all
     select * from post_failures
+    union all
+    select * from cost_failures
     union all
     select * from documents
 

@@ -5,6 +5,10 @@ costs as (
 
     select * from {{ ref('stg_documents__action_costs') }}
     where {{ cdv_is_current_document() }}
+        -- A cost no plausible amount of euros is in analytics.quarantine, not here.
+        and cost_id not in (
+            select row_id from {{ ref('int_quarantine') }} where row_kind = 'action_cost'
+        )
 
 ),
 
