@@ -34,6 +34,9 @@ PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 # A heading's font is at least this much larger than the body text's.
 HEADING_SCALE = 1.25
+WORD_INSET = 4.0
+# The narrowest cell of a table (points): anything thinner lies between two ruling lines.
+MIN_CELL = 2.0
 # Two words are on one line when their tops differ by less than this (points).
 LINE_TOLERANCE = 3.0
 
@@ -311,6 +314,7 @@ def _page_blocks(page: Any) -> list[_Block]:
     in the table cell that holds their centre, or in the free text."""
     words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
     tables = page.find_tables()
+    boxes = [table.bbox for table in tables]
     cells: list[tuple[tuple[float, float, float, float], list[dict[str, Any]]]] = []
     layout: list[tuple[float, list[list[int | None]], list[float]]] = []
     for table in tables:
@@ -318,7 +322,9 @@ def _page_blocks(page: Any) -> list[_Block]:
         for row in table.rows:
             indexes: list[int | None] = []
             for bbox in row.cells:
-                if bbox is None:  # a column a spanning cell covers
+                # None: a column a spanning cell covers. A sliver between doubled ruling lines
+                # (separate cell borders) is no cell: its words go to the nearest cell.
+                if bbox is None or bbox[2] - bbox[0] < MIN_CELL or bbox[3] - bbox[1] < MIN_CELL:
                     indexes.append(None)
                     continue
                 indexes.append(len(cells))
@@ -327,11 +333,16 @@ def _page_blocks(page: Any) -> list[_Block]:
         layout.append((table.bbox[1], grid, [row.bbox[1] for row in table.rows]))
     free: list[dict[str, Any]] = []
     for word in words:
-        x = (word["x0"] + word["x1"]) / 2
+        # A word's place: a little right of its left edge (a word drawn a point or two left of the
+        # ruling line found for its cell still belongs to it), and its middle height.
+        x = min((word["x0"] + word["x1"]) / 2, word["x0"] + WORD_INSET)
         y = (word["top"] + word["bottom"]) / 2
         home = next(
-            (found for (x0, top, x1, bottom), found in cells if x0 <= x <= x1 and top <= y <= bottom), None
+            (found for (x0, top, x1, bottom), found in cells if x0 <= x < x1 and top <= y < bottom), None
         )
+        if home is None and any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes):
+            # Inside a table but between its cells (separate cell borders leave a gap): the nearest cell.
+            home = min(cells, key=lambda cell: _distance(cell[0], x, y))[1]
         (free if home is None else home).append(word)
     blocks: list[_Block] = []
     for top, grid, row_tops in layout:
@@ -351,6 +362,11 @@ def _page_blocks(page: Any) -> list[_Block]:
         else:
             merged.append(block)
     return merged
+
+
+def _distance(bbox: tuple[float, float, float, float], x: float, y: float) -> float:
+    x0, top, x1, bottom = bbox
+    return max(x0 - x, 0, x - x1) + max(top - y, 0, y - bottom)
 
 
 def _word_lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
