@@ -330,6 +330,14 @@ def _render(page, url: str, key: str) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=60_000)
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    # The app can say "notRunning" before its first run has begun: wait for the page's own figures.
+    metrics = len(q.PAGES_BY_KEY[key].metrics)
+    if metrics:
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= n",
+            arg=metrics,
+            timeout=60_000,
+        )
     charts = CHARTS.get(key, 0)
     if charts:
         page.wait_for_function(
