@@ -54,20 +54,25 @@ def _read(path: Path) -> tuple[str | None, dict[str, str]]:
     return (contract.strip().upper() if contract else None), {k: v.strip().upper() for k, v in files.items()}
 
 
-def contract_hint(path: Path, given: str | None = None) -> str | None:
-    """The contract the user gives for one document file, if any."""
-    if given:
-        return given.strip().upper()
+def _nearest(path: Path) -> tuple[Path, str] | None:
+    """The nearest ``cdv.toml`` up the folders of a file, and the file's name relative to its folder."""
     resolved = path.resolve()
     for folder in resolved.parents:
         manifest = folder / MANIFEST_NAME
         if manifest.is_file():
-            contract, files = _read(manifest)
-            relative = resolved.relative_to(folder).as_posix()
-            if relative in files:
-                return files[relative]
-            return contract
+            return manifest, resolved.relative_to(folder).as_posix()
     return None
+
+
+def contract_hint(path: Path, given: str | None = None) -> str | None:
+    """The contract the user gives for one document file, if any."""
+    if given:
+        return given.strip().upper()
+    found = _nearest(path)
+    if found is None:
+        return None
+    contract, files = _read(found[0])
+    return files.get(found[1], contract)
 
 
 @cache
@@ -83,9 +88,5 @@ def _versions(path: Path) -> dict[str, int]:
 def version_rank(path: Path) -> int | None:
     """The place of a document among its versions as the nearest ``cdv.toml`` lists them (1: the
     oldest), or None when no manifest lists it."""
-    resolved = path.resolve()
-    for folder in resolved.parents:
-        manifest = folder / MANIFEST_NAME
-        if manifest.is_file():
-            return _versions(manifest).get(resolved.relative_to(folder).as_posix())
-    return None
+    found = _nearest(path)
+    return _versions(found[0]).get(found[1]) if found else None

@@ -419,16 +419,13 @@ def _set_version_ranks(con: duckdb.DuckDBPyConnection, ranks: dict[str, int | No
     alone reorders the versions."""
     if not ranks:
         return
-    con.execute("create or replace temp table _version_ranks (document_file varchar, version_rank integer)")
-    con.executemany("insert into _version_ranks values (?, ?)", list(ranks.items()))
-    kinds = sorted(_VERSIONED_KINDS)
     con.execute(
-        "update raw.documents set version_rank = r.version_rank from _version_ranks r"
+        "update raw.documents set version_rank = r.version_rank"
+        " from (select unnest(?::varchar[]) as document_file, unnest(?::integer[]) as version_rank) r"
         " where documents.document_file = r.document_file and documents.kind in (select unnest(?))"
         " and documents.version_rank is distinct from r.version_rank",
-        [kinds],
+        [list(ranks), list(ranks.values()), sorted(_VERSIONED_KINDS)],
     )
-    con.execute("drop table _version_ranks")
 
 
 def _ingest_one(
