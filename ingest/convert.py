@@ -155,7 +155,7 @@ def _marked(runs: Iterable[tuple[str, bool]], *, cell: bool) -> str:
             out += f"{lead}{opening}{core}{closing}{trail}"
         else:
             out += text
-    return " ".join(out.split(" ")).strip()
+    return out.strip()
 
 
 def _split_space(text: str) -> tuple[str, str, str]:
