@@ -54,6 +54,29 @@ covered_dispositifs as (
 
 ),
 
+covered_label as (
+
+    select string_agg(dispositif_code, ', ' order by dispositif_code) as dispositifs
+    from covered_dispositifs
+
+),
+
+dataset_years as (
+
+    select distinct funding_year
+    from funding
+    where source_kind = 'dataset'
+
+),
+
+dataset_funders as (
+
+    select distinct funder_code
+    from lined_up
+    where source_kind = 'dataset'
+
+),
+
 aggregated as (
 
     select
@@ -102,26 +125,22 @@ final as (
                 then 'the open data names no contract for these posts'
             when coalesce(aggregated.planned_eur, 0) = 0
                 then 'nothing planned in the contract documents for this contract, funder and year'
-            when coalesce(aggregated.executed_eur, 0) = 0
-                and not exists (
-                    select 1 from funding
-                    where funding.source_kind = 'dataset'
-                        and funding.funding_year = aggregated.funding_year
-                )
+            when coalesce(aggregated.executed_eur, 0) = 0 and dataset_years.funding_year is null
                 then 'no open data for this year'
-            when aggregated.funder_code not in (
-                select funder_code from lined_up where source_kind = 'dataset'
-            )
+            when aggregated.funder_code not in (select funder_code from dataset_funders)
                 then 'the open data measures no money of this funder (its posts are the State''s)'
             else 'the plan has none of the dispositifs the open data measures ('
-                || coalesce((select string_agg(dispositif_code, ', ' order by dispositif_code) from covered_dispositifs), 'none')
+                || coalesce(covered_label.dispositifs, 'none')
                 || '): its other money is not measured, so no ratio'
         end as no_ratio_reason,
         aggregated.published_contract_codes
 
     from aggregated
+    cross join covered_label
     left join contracts
         on aggregated.contract_code = contracts.contract_code
+    left join dataset_years
+        on aggregated.funding_year = dataset_years.funding_year
 
 )
 
