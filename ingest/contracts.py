@@ -11,7 +11,7 @@ searched for what names a contract, strongest first:
 - ``place``: the place words of the name ("Perpignan Méditerranée"), counted;
 - ``commune``: "Ville de X", "commune de X" for a commune of the contract.
 
-The two generations of one intercommunality (CV235 and CN06602M) share their names: the years the
+The two generations of one intercommunality (a CVnnn code and the CNdddnnX code that continues it) share their names: the years the
 document speaks of decide (2015-2022: the 2015 contracts; 2023 and later: the 2024-2030 ones).
 A user can say it instead (``cdv build --contract CODE`` or a ``cdv.toml`` next to the documents).
 The result carries a confidence and the text that decided; two candidates too close to tell apart,

@@ -6,7 +6,7 @@ The rules are those of "How money is read" (shared DOMAIN.md):
    only describe another are attached to it, never counted as lines: the gross of a
    QPV share (``62 000 € * 20% de QPV = 12 400 €``: the line is 12 400), the parts of
    a breakdown (``15 000 € = 12 000 € ... et 3 000 € ...``), a per-unit rate
-   (``6 000 € sur 2 jours : 3 000 € / jour``) and an "of which" part (``(dont ... 731 000 €)``).
+   (``6 000 € sur 2 jours : 3 000 € / jour``) and an "of which" part (``(dont ... <montant>)``).
    Where the document shows its arithmetic, it is checked and a mismatch is an issue.
 2. The funder of a clause is, in order: a funder the clause names (``DIRECCTE :``);
    a funder its wording points to (``échelle départementale``, ``rSa``, or the footnote
@@ -442,7 +442,7 @@ def read_cell(text: str, context: CellContext) -> CellReading:
                 "rate_amount_eur": clause.rate.value if clause.rate else None,
                 "rate_unit": clause.rate_unit,
                 "part_amounts_eur": [p.value for p in clause.parts] + [d.value for d in clause.dont] or None,
-                # "(dont 3 ACI Centre ancien=731 000€)": an "of which" part, with the QPV it names.
+                # "(dont 3 ACI <quartier> = <montant>)": an "of which" part, with the QPV it names.
                 "dont_parts": [_dont_part(text, part, context.territory) for part in clause.dont],
                 "detail": details or None,
                 "funder_code": funder,

@@ -146,7 +146,7 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("source_line", "integer"),
         ("source_text", "varchar"),
     ],
-    # The "of which" parts of a funding line ("(dont 3 ACI Centre ancien=731 000€)"): never lines of
+    # The "of which" parts of a funding line ("(dont 3 ACI <quartier> = <montant>)"): never lines of
     # their own, but the QPV they name gets their amount when the line is spread over its QPVs.
     "funding_line_parts": PROVENANCE
     + [

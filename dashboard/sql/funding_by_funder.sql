@@ -1,5 +1,5 @@
 -- One row per funder: planned funding of the selection, with the funder it rolls up to.
--- Run it: cdv query dashboard/sql/funding_by_funder.sql [--param contract_code=CV235 ...]
+-- Run it: cdv query dashboard/sql/funding_by_funder.sql [--param contract_code=CVnnn ...]
 with
 
 funding as (

@@ -1,9 +1,8 @@
 -- The question of the selection, as one figure: how much does the funder (and every funder rolling
 -- up to it) put into the axis, in the QPV, in the year chosen? Each filter left out means "all".
--- The README's example: the Département of the Pyrénées-Orientales, employment actions (Perpignan's
--- axis 3), Centre Ancien, 2016:
---   cdv query dashboard/sql/headline.sql --param funder_code=DEP-66 --param axis_code=3 \
---       --param qpv_code=QP066008 --param funding_year=2016
+-- For example a Département, one axis, one QPV and one year (the README runs it on the bundled data):
+--   cdv query dashboard/sql/headline.sql --param funder_code=DEP-<département> --param axis_code=<n> \
+--       --param qpv_code=<QP code> --param funding_year=<year>
 -- Amounts are planned funding (the contract documents), the shares marts.fct_funding allocates to
 -- the QPV and the year (a line for several QPVs is split evenly among them).
 with

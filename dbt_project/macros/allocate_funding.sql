@@ -9,7 +9,7 @@
 
     A line without parts is split evenly in cents over its QPV × year cells (a line given per year:
     over its QPVs, every year), the remainder cents one each to the first cells in (year, QPV) order.
-    A line with parts ("1 380 900 € (dont 3 ACI Centre ancien = 731 000 €)") first gives each named
+    A line with parts ("<amount> (dont <part> pour <QPV>)") first gives each named
     QPV its part and shares the rest evenly among its other QPVs (among all of them when every QPV
     has a part), then splits each QPV's amount over the years the same way. Every line sums back to
     its amount exactly (per year for a line given per year).

@@ -22,7 +22,7 @@ documents as (
 
 parts as (
 
-    -- "Of which" parts that name one QPV ("dont 3 ACI Centre ancien = 731 000 €"), in cents per QPV.
+    -- "Of which" parts that name one QPV ("dont 3 ACI <quartier> = <montant>"), in cents per QPV.
     select
         funding_line_id,
         qpv_code,
