@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest import unruled as _unruled
 from ingest.records import Issue
 
 PDF_MAGIC = b"%PDF-"
@@ -349,6 +350,12 @@ def _page_blocks(page: Any) -> list[_Block]:
         rows = [[_cell_text(cells[i][1]) for i in row if i is not None] for row in grid]
         lefts = [[cells[i][0][0] for i in row if i is not None] for row in grid]
         blocks.append(_Block(top, "table", rows, lefts=lefts, tops=row_tops))
+    rules = [edge["top"] for edge in page.edges if edge["orientation"] == "h"]
+    unruled, rest = _unruled.find(_word_lines(free), rules)
+    for table in unruled:
+        rows = [[_cell_text(words) for words in row] for row in table.rows]
+        blocks.append(_Block(table.top, "table", rows, lefts=[table.starts] * len(rows), tops=table.row_tops))
+    free = [word for line in rest for word in line]
     for line_top, text, size in _paragraph_lines(free):
         blocks.append(_Block(line_top, "text", [[text]], [size], tops=[line_top]))
     blocks.sort(key=lambda block: block.top)

@@ -63,10 +63,19 @@ def _line_html(line: str) -> str:
     return f"<p>{body}</p>"
 
 
-def to_html(text: str, *, page: str = "A4", repeat_header: bool = True) -> str:
+# Table styles other writers use: no ruling lines at all, or only a rule under each row.
+BORDERS = {
+    "grid": "",
+    "none": "td, th { border: none; } table { border: none; }",
+    "rows": "td, th { border: none; border-bottom: 0.5pt solid #000; }",
+}
+
+
+def to_html(text: str, *, page: str = "A4", repeat_header: bool = True, borders: str = "grid") -> str:
     """``page``: the CSS page size (A4, "A5 landscape"...); ``repeat_header``: the first row of each
-    table in a <thead>, which the browser repeats on every page the table runs over."""
-    style = STYLE + f"@page {{ size: {page}; margin: 12mm; }}"
+    table in a <thead>, which the browser repeats on every page the table runs over; ``borders``:
+    a table style of ``BORDERS``."""
+    style = STYLE + BORDERS[borders] + f"@page {{ size: {page}; margin: 12mm; }}"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><style>{style}</style></head><body>"]
     for kind, lines in _blocks(text):
         if kind == "line":

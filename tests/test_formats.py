@@ -138,6 +138,21 @@ def test_other_contracts_files_give_the_rows_of_their_text(
         assert _rows(path, table) == _rows(source, table), table
 
 
+# The programmes whose tables read whole without ruling lines (the limits: ingest/unruled.py).
+UNRULED = [p for p in OTHER_CONTRACTS if "annexe" not in p.name]
+
+
+@needs_chromium
+@pytest.mark.parametrize("borders", ["none", "rows"])
+def test_tables_without_ruling_lines_give_the_rows_of_their_text(tmp_path: Path, borders: str) -> None:
+    """Tables printed without borders, or with only a rule under each row: columns from how the
+    words line up, rows from the space (or the rule) between them."""
+    for source in UNRULED:
+        path = to_pdf(source.read_text(encoding="utf-8"), tmp_path / f"{source.stem}.pdf", borders=borders)
+        for table in ("funding_lines", "funding_pledges", "fiches", "action_costs"):
+            assert _rows(path, table) == _rows(source, table), (source.name, table)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_annex_file_gives_the_objectives_of_its_text(rendered: dict[str, Path], fmt: str) -> None:
     path = rendered[f"annex.{fmt}"]
