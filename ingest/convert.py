@@ -218,6 +218,7 @@ class _Block:
     sizes: list[float] = field(default_factory=list)  # text: the font size of each line
     lefts: list[list[float]] = field(default_factory=list)  # table: the left edge of each cell
     tops: list[float] = field(default_factory=list)  # the top of each row or line on its page
+    fragment: bool = False  # a piece of a table without its first column (ingest.unruled)
 
 
 def _pdf_pages(pdf: Any) -> Converted:
@@ -244,7 +245,17 @@ def _pdf_pages(pdf: Any) -> Converted:
     edges: list[float] = []  # the left edges of that table's columns
     for number, blocks in enumerate(pages, start=1):
         for index, block in enumerate(blocks):
-            if block.kind == "table":
+            if block.kind == "table" and block.fragment:
+                # Cells of a table printed without rules, whose first column is empty: on the
+                # columns of the table above when they start where its columns do, else after an
+                # empty first cell.
+                rows = [
+                    _on_grid(row, lefts, edges) if _aligned(lefts, edges) else ["", *row]
+                    for row, lefts in zip(block.rows, block.lefts, strict=True)
+                ]
+                out.block(["\t".join(row) for row in rows], number, tops=block.tops)
+                out.ends_with_table = True
+            elif block.kind == "table":
                 continues = index == 0 and header is not None and out.ends_with_table
                 rows, tops = block.rows, block.tops
                 if not continues:
@@ -291,6 +302,10 @@ def _on_grid(cells: list[str], lefts: list[float], edges: list[float]) -> list[s
         row[column] = f"{row[column]} {text}".strip() if row[column] else text
     width = max((i + 1 for i, text in enumerate(row) if text), default=0)
     return row[: max(width, len(cells))] if width else cells
+
+
+def _aligned(lefts: list[float], edges: list[float]) -> bool:
+    return bool(edges) and all(any(abs(x - edge) <= EDGE_TOLERANCE for edge in edges) for x in lefts)
 
 
 def _body_size(sizes: list[float]) -> float:
@@ -350,11 +365,14 @@ def _page_blocks(page: Any) -> list[_Block]:
         rows = [[_cell_text(cells[i][1]) for i in row if i is not None] for row in grid]
         lefts = [[cells[i][0][0] for i in row if i is not None] for row in grid]
         blocks.append(_Block(top, "table", rows, lefts=lefts, tops=row_tops))
-    rules = [edge["top"] for edge in page.edges if edge["orientation"] == "h"]
+    rules = [(edge["top"], edge["x0"], edge["x1"]) for edge in page.edges if edge["orientation"] == "h"]
     unruled, rest = _unruled.find(_word_lines(free), rules)
     for table in unruled:
         rows = [[_cell_text(words) for words in row] for row in table.rows]
-        blocks.append(_Block(table.top, "table", rows, lefts=[table.starts] * len(rows), tops=table.row_tops))
+        lefts = [table.starts] * len(rows)
+        blocks.append(
+            _Block(table.top, "table", rows, lefts=lefts, tops=table.row_tops, fragment=table.fragment)
+        )
     free = [word for line in rest for word in line]
     for line_top, text, size in _paragraph_lines(free):
         blocks.append(_Block(line_top, "text", [[text]], [size], tops=[line_top]))

@@ -25,6 +25,7 @@ from statistics import median
 from typing import Any
 
 Word = dict[str, Any]
+Rule = tuple[float, float, float]  # a horizontal rule: height, left, right
 
 # A river is at least this wide (points) and a run of lines at least this long.
 MIN_RIVER = 2.0
@@ -39,6 +40,10 @@ LEADING = 0.3
 ROW_WINDOW = 1.2
 # Words start at one place (points) when their left edges are this close.
 ALIGNED = 0.6
+# A row's rule runs under this share of the table's width at least.
+RULE_SHARE = 0.5
+# Text indented by this share of the text's width at least is a cell's, not a paragraph's.
+INDENT = 0.12
 # Two font sizes closer than this (points) are one.
 SIZE_TOLERANCE = 0.5
 
@@ -49,6 +54,9 @@ class Table:
     rows: list[list[list[Word]]]  # row → column → words
     starts: list[float]  # the left edge of each column
     row_tops: list[float] = field(default_factory=list)
+    # A table whose first column is empty (it starts right of the text's left edge): a piece of a
+    # table whose other columns are elsewhere (convert places it on that table's columns).
+    fragment: bool = False
 
 
 def _line_size(line: list[Word]) -> float:
@@ -108,7 +116,9 @@ def _joins(
     return joined
 
 
-def _run(lines: list[list[Word]], start: int, space: float) -> tuple[int, list[tuple[float, float]]]:
+def _run(
+    lines: list[list[Word]], start: int, space: float, rules: list[Rule]
+) -> tuple[int, list[tuple[float, float]]]:
     """The end of the run of lines from ``start`` and its rivers (none: no table starts there)."""
     width = max(MIN_RIVER, SPACE_FACTOR * space * _line_size(lines[start]))
     end = start + 1
@@ -120,16 +130,24 @@ def _run(lines: list[list[Word]], start: int, space: float) -> tuple[int, list[t
         gap = line[0]["top"] - max(w["bottom"] for w in last)
         if abs(size - _line_size(last)) > SIZE_TOLERANCE or gap > MAX_GAP * size:
             break
-        joined = _joins(line, lines[start:end], rivers, width)
-        if joined is None:
+        # A first line of one cell followed closely (a label cell's next line, its neighbour's
+        # first line beside it) takes the rivers of the two.
+        closely = not rivers and gap <= LEADING * size
+        joined = (
+            _rivers(lines[start : end + 1], width)
+            if closely
+            else _joins(line, lines[start:end], rivers, width)
+        )
+        if not joined:
             break
         rivers, end = joined, end + 1
     rivers = [river for river in rivers if _two_sided(river, lines[start:end])]
-    return end, (rivers if end - start >= MIN_LINES else [])
+    # One line is a table row when it has three cells or more (a lone header or row).
+    return end, (rivers if end - start >= MIN_LINES or len(rivers) >= 2 else [])
 
 
 def _runs(
-    lines: list[list[Word]], space: float, rules: list[float]
+    lines: list[list[Word]], space: float, rules: list[Rule]
 ) -> list[tuple[int, int, list[tuple[float, float]]]]:
     """(first, end, rivers) for each run of lines that has rivers. When a line ends a run, the
     run's last row may be the first of the next table (a label whose cell text starts lower down):
@@ -137,7 +155,7 @@ def _runs(
     found: list[tuple[int, int, list[tuple[float, float]]]] = []
     start = 0
     while start < len(lines):
-        end, rivers = _run(lines, start, space)
+        end, rivers = _run(lines, start, space, rules)
         if not rivers:
             start += 1
             continue
@@ -145,8 +163,8 @@ def _runs(
             last_row = len(_rows(lines[start:end], rules)[-1])
             restart = end - last_row
             if restart - start >= MIN_LINES:
-                later, later_rivers = _run(lines, restart, space)
-                if later_rivers and later > end and _run(lines, start, space)[0] >= restart:
+                later, later_rivers = _run(lines, restart, space, rules)
+                if later_rivers and later > end and _run(lines, start, space, rules)[0] >= restart:
                     found.append((start, restart, _run_rivers(lines, start, restart, space)))
                     found.append((restart, later, later_rivers))
                     start = later
@@ -161,24 +179,41 @@ def _run_rivers(lines: list[list[Word]], start: int, end: int, space: float) -> 
     return [river for river in _rivers(lines[start:end], width) if _two_sided(river, lines[start:end])]
 
 
-def _rows(lines: list[list[Word]], rules: list[float]) -> list[list[list[Word]]]:
-    """The lines grouped into rows: a new row after a gap wider than the closest lines' (the
-    padding between rows), or across a horizontal rule."""
+def _rows(lines: list[list[Word]], rules: list[Rule]) -> list[list[list[Word]]]:
+    """The lines grouped into rows. A table with a rule under its rows is cut at its rules only
+    (its cells' paragraphs may be far apart); else a new row starts after a gap wider than that
+    between the lines of a cell (the padding between rows)."""
     gaps = [b[0]["top"] - max(w["bottom"] for w in a) for a, b in zip(lines, lines[1:], strict=False)]
     size = median(_line_size(line) for line in lines)
+    left, right = _span(lines)
+    ruled = [
+        _ruled(max(w["bottom"] for w in previous), line[0]["top"], left, right, rules)
+        for previous, line in zip(lines, lines[1:], strict=False)
+    ]
     # The gap between two lines of a cell: the font's leading, at most a third of its size (when
     # every row is one line, the smallest gap is between rows).
     leading = [gap for gap in gaps if 0 < gap <= LEADING * size]
     least = median(leading) if leading else LEADING * size
     rows: list[list[list[Word]]] = [[lines[0]]]
-    for gap, previous, line in zip(gaps, lines, lines[1:], strict=False):
-        bottom = max(w["bottom"] for w in previous)
-        ruled = any(bottom - 1 <= y <= line[0]["top"] + 1 for y in rules)
-        if ruled or gap > least + max(1.0, 0.15 * size):
+    for gap, cut, line in zip(gaps, ruled, lines[1:], strict=True):
+        if cut if any(ruled) else gap > least + max(1.0, 0.15 * size):
             rows.append([line])
         else:
             rows[-1].append(line)
     return rows
+
+
+def _span(lines: list[list[Word]]) -> tuple[float, float]:
+    return min(w["x0"] for line in lines for w in line), max(w["x1"] for line in lines for w in line)
+
+
+def _ruled(top: float, bottom: float, left: float, right: float, rules: list[Rule]) -> bool:
+    """A rule runs between the heights top and bottom under half the table's width at least (an
+    underlined word is no row's rule)."""
+    covered = sum(
+        max(0.0, min(x1, right) - max(x0, left)) for y, x0, x1 in rules if top - 1 <= y <= bottom + 1
+    )
+    return covered >= RULE_SHARE * (right - left)
 
 
 def _aligned_rivers(
@@ -204,14 +239,49 @@ def _aligned_rivers(
     return found
 
 
-def find(lines: list[list[Word]], rules: list[float]) -> tuple[list[Table], list[list[Word]]]:
+def _table(run: list[list[Word]], starts: list[float], rules: list[Rule]) -> Table:
+    """The run's words in rows and columns (a word goes to the column it starts in)."""
+    rows, tops = [], []
+    for row in _rows(run, rules):
+        cells: list[list[Word]] = [[] for _ in starts]
+        for line in row:
+            for word in line:
+                column = max((i for i, x in enumerate(starts) if x <= word["x0"] + 0.01), default=0)
+                cells[column].append(word)
+        rows.append(cells)
+        tops.append(min(w["top"] for line in row for w in line))
+    return Table(run[0][0]["top"], rows, starts, tops)
+
+
+def _indented(lines: list[list[Word]], left: float, right: float, body: float) -> list[tuple[int, int]]:
+    """(first, end) of each block of lines of body text that start well right of the text's left
+    edge, all at one place: the cells of a table row whose first cell is empty (a field's text
+    going on after a page break, a "Crédits spécifiques" row), which have no river to be found by."""
+    blocks: list[tuple[int, int]] = []
+    for index, line in enumerate(lines):
+        x = line[0]["x0"]
+        indented = x - left >= INDENT * (right - left) and abs(_line_size(line) - body) <= SIZE_TOLERANCE
+        if not indented:
+            continue
+        if blocks and blocks[-1][1] == index:
+            first = lines[blocks[-1][0]]
+            gap = line[0]["top"] - max(w["bottom"] for w in lines[index - 1])
+            if abs(first[0]["x0"] - x) <= 1.0 and gap <= MAX_GAP * body:
+                blocks[-1] = (blocks[-1][0], index + 1)
+                continue
+        blocks.append((index, index + 1))
+    return blocks
+
+
+def find(lines: list[list[Word]], rules: list[Rule]) -> tuple[list[Table], list[list[Word]]]:
     """The tables among lines of words (top to bottom, each left to right), and the lines that
-    are no table's. ``rules``: the heights of the page's horizontal ruling lines."""
+    are no table's. ``rules``: the page's horizontal ruling lines."""
     space = word_space(lines)
     if not space:
         return [], lines
     tables: list[Table] = []
     rest: list[list[Word]] = []
+    left, right = _span(lines)
     position = 0
     for start, end, rivers in _runs(lines, space, rules):
         rest += lines[position:start]
@@ -219,16 +289,21 @@ def find(lines: list[list[Word]], rules: list[float]) -> tuple[list[Table], list
         run = lines[start:end]
         width = SPACE_FACTOR * space * _line_size(run[0])
         rivers = sorted(rivers + _aligned_rivers(run, rivers, width))
-        starts = [min(w["x0"] for line in run for w in line), *(b for _, b in rivers)]
-        rows = []
-        for row in _rows(run, rules):
-            cells: list[list[Word]] = [[] for _ in starts]
-            for line in row:
-                for word in line:
-                    column = max(i for i, x in enumerate(starts) if x <= word["x0"] + 0.01)
-                    cells[column].append(word)
-            rows.append(cells)
-        tops = [min(w["top"] for line in row for w in line) for row in _rows(run, rules)]
-        tables.append(Table(run[0][0]["top"], rows, starts, tops))
+        first = min(w["x0"] for line in run for w in line)
+        table = _table(run, [first, *(b for _, b in rivers)], rules)
+        table.fragment = first - left >= INDENT * (right - left)
+        tables.append(table)
     rest += lines[position:]
-    return tables, rest
+    if not tables:
+        return tables, rest
+    # Text beside the tables, indented as a cell: a piece of a table with an empty first cell.
+    body = median(_line_size(line) for line in lines)
+    free: list[list[Word]] = []
+    position = 0
+    for start, end in _indented(rest, left, right, body):
+        free += rest[position:start]
+        position = end
+        tables.append(_table(rest[start:end], [rest[start][0]["x0"]], rules))
+        tables[-1].fragment = True
+    free += rest[position:]
+    return tables, free
