@@ -219,6 +219,7 @@ class _Block:
     lefts: list[list[float]] = field(default_factory=list)  # table: the left edge of each cell
     tops: list[float] = field(default_factory=list)  # the top of each row or line on its page
     fragment: bool = False  # a piece of a table without its first column (ingest.unruled)
+    ruled: bool = True  # a table found from its ruling lines (else ingest.unruled)
 
 
 def _pdf_pages(pdf: Any) -> Converted:
@@ -240,46 +241,105 @@ def _pdf_pages(pdf: Any) -> Converted:
         )
     body = _body_size(sizes)
     headings = sorted({round(s, 1) for s in sizes if s >= body * HEADING_SCALE}, reverse=True)
-    out = _Lines()
-    header: list[str] | None = None  # the header row of the table the previous page ended with
-    edges: list[float] = []  # the left edges of that table's columns
+    out = _Pages(body, headings)
     for number, blocks in enumerate(pages, start=1):
-        for index, block in enumerate(blocks):
-            if block.kind == "table" and block.fragment:
-                # Cells of a table printed without rules, whose first column is empty: on the
-                # columns of the table above when they start where its columns do, else after an
-                # empty first cell.
-                rows = [
-                    _on_grid(row, lefts, edges) if _aligned(lefts, edges) else ["", *row]
-                    for row, lefts in zip(block.rows, block.lefts, strict=True)
-                ]
-                out.block(["\t".join(row) for row in rows], number, tops=block.tops)
-                out.ends_with_table = True
-            elif block.kind == "table":
-                continues = index == 0 and header is not None and out.ends_with_table
-                rows, tops = block.rows, block.tops
-                if not continues:
-                    edges = _column_edges(block.lefts)
-                elif max((len(row) for row in rows), default=0) < len(edges):
-                    # A fragment of the table on a new page whose ruling lines lost a column: each
-                    # cell goes to the column of the table its left edge falls in.
-                    rows = [_on_grid(row, lefts, edges) for row, lefts in zip(rows, block.lefts, strict=True)]
-                if continues and rows and rows[0] == header:
-                    # The header the browser (or the writer) repeats on a new page.
-                    rows, tops = rows[1:], tops[1:]
-                if not continues:
-                    header = rows[0] if rows else None
-                out.block(["\t".join(row) for row in rows], number, joined=continues, tops=tops)
-                out.ends_with_table = True
-            else:
-                lines = [
-                    _heading(row[0], size, body, headings)
-                    for row, size in zip(block.rows, block.sizes, strict=True)
-                ]
-                out.block(lines, number, tops=block.tops)
-                out.ends_with_table = False
-                header = None
+        out.page(number, blocks)
     return Converted(out.lines, out.pages, "pdf", tops=out.tops)
+
+
+class _Pages:
+    """The pages' blocks written out as the text exports write them, a table going on over a page
+    break written as one (its header repeated on the new page dropped)."""
+
+    def __init__(self, body: float, headings: list[float]) -> None:
+        self.out = _Lines()
+        self.body, self.headings = body, headings
+        self.header: list[str] | None = None  # the header row of the table written last
+        self.edges: list[float] = []  # the left edges of that table's columns
+        self.last_ruled = True  # the last table was found from its ruling lines
+        # The rows of the tables without rules since the last text: which rows make a table's
+        # header is not drawn, and a row met again at the top of a page is its header repeated.
+        self.seen: set[tuple[str, ...]] = set()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.lines
+
+    @property
+    def pages(self) -> list[int]:
+        return self.out.pages
+
+    @property
+    def tops(self) -> list[float | None]:
+        return self.out.tops
+
+    def page(self, number: int, blocks: list[_Block]) -> None:
+        top_of_page = True  # nothing of this page written yet
+        for block in blocks:
+            if (
+                top_of_page
+                and block.kind == "text"
+                and self.out.ends_with_table
+                and self._repeated(block.rows)
+            ):
+                # A table's header repeated on the new page, read as text (no ruling lines).
+                block = _Block(block.top, "text", block.rows[1:], block.sizes[1:], tops=block.tops[1:])
+                if not block.rows:
+                    continue
+            if block.kind == "text":
+                self.text(block, number)
+            elif block.fragment:
+                self.fragment(block, number)
+            else:
+                self.table(block, number, continues=top_of_page and self.out.ends_with_table)
+            top_of_page = False
+
+    def _repeated(self, rows: list[list[str]]) -> bool:
+        if not rows:
+            return False
+        return (self.header is not None and _same_row(rows[0], self.header)) or _filled(rows[0]) in self.seen
+
+    def text(self, block: _Block, number: int) -> None:
+        lines = [
+            _heading(row[0], size, self.body, self.headings)
+            for row, size in zip(block.rows, block.sizes, strict=True)
+        ]
+        self.out.block(lines, number, tops=block.tops)
+        self.out.ends_with_table = False
+        self.header = None
+        self.seen = set()
+
+    def fragment(self, block: _Block, number: int) -> None:
+        """Cells of a table printed without rules, whose first column is empty: on the columns of
+        the table above when they start where its columns do, else after an empty first cell."""
+        rows = [
+            _on_grid(row, lefts, self.edges) if _aligned(lefts, self.edges) else ["", *row]
+            for row, lefts in zip(block.rows, block.lefts, strict=True)
+        ]
+        self.out.block(["\t".join(row) for row in rows], number, tops=block.tops)
+        self.out.ends_with_table = True
+
+    def table(self, block: _Block, number: int, *, continues: bool) -> None:
+        continues = continues and self.header is not None
+        rows, tops = block.rows, block.tops
+        if not continues:
+            self.edges = _column_edges(block.lefts)
+        elif max((len(row) for row in rows), default=0) < len(self.edges):
+            # A fragment of the table on a new page whose ruling lines lost a column: each cell
+            # goes to the column of the table its left edge falls in.
+            rows = [_on_grid(row, lefts, self.edges) for row, lefts in zip(rows, block.lefts, strict=True)]
+        if continues and self._repeated(rows):
+            # The header the browser (or the writer) repeats on a new page.
+            rows, tops = rows[1:], tops[1:]
+        # Tables read without rules that follow each other are parts of one table (rows of other
+        # column layouts): its header is the first one's.
+        if not continues and (block.ruled or not self.out.ends_with_table or self.last_ruled):
+            self.header = rows[0] if rows else None
+        if not block.ruled:
+            self.seen.update(_filled(row) for row in rows)
+        self.last_ruled = block.ruled
+        self.out.block(["\t".join(row) for row in rows], number, joined=continues, tops=tops)
+        self.out.ends_with_table = True
 
 
 # Two cell edges closer than this (points) are one column edge.
@@ -302,6 +362,15 @@ def _on_grid(cells: list[str], lefts: list[float], edges: list[float]) -> list[s
         row[column] = f"{row[column]} {text}".strip() if row[column] else text
     width = max((i + 1 for i, text in enumerate(row) if text), default=0)
     return row[: max(width, len(cells))] if width else cells
+
+
+def _filled(row: list[str]) -> tuple[str, ...]:
+    return tuple(cell for cell in row if cell)
+
+
+def _same_row(row: list[str], other: list[str]) -> bool:
+    """The same cells, empty ones aside (a row read without rules has its empty cells elsewhere)."""
+    return _filled(row) == _filled(other)
 
 
 def _aligned(lefts: list[float], edges: list[float]) -> bool:
@@ -371,7 +440,15 @@ def _page_blocks(page: Any) -> list[_Block]:
         rows = [[_cell_text(words) for words in row] for row in table.rows]
         lefts = [table.starts] * len(rows)
         blocks.append(
-            _Block(table.top, "table", rows, lefts=lefts, tops=table.row_tops, fragment=table.fragment)
+            _Block(
+                table.top,
+                "table",
+                rows,
+                lefts=lefts,
+                tops=table.row_tops,
+                fragment=table.fragment,
+                ruled=False,
+            )
         )
     free = [word for line in rest for word in line]
     for line_top, text, size in _paragraph_lines(free):

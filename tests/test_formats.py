@@ -139,8 +139,8 @@ def test_other_contracts_files_give_the_rows_of_their_text(
         assert _rows(path, table) == _rows(source, table), table
 
 
-# The programmes whose tables read whole without ruling lines (the limits: ingest/unruled.py).
-UNRULED = [p for p in OTHER_CONTRACTS if "annexe" not in p.name]
+# The documents whose tables read whole without ruling lines (the limits: ingest/unruled.py).
+UNRULED = [*OTHER_CONTRACTS, LEZIGNAN]
 
 
 @needs_chromium
@@ -150,7 +150,7 @@ def test_tables_without_ruling_lines_give_the_rows_of_their_text(tmp_path: Path,
     words line up, rows from the space (or the rule) between them."""
     for source in UNRULED:
         path = to_pdf(source.read_text(encoding="utf-8"), tmp_path / f"{source.stem}.pdf", borders=borders)
-        for table in ("funding_lines", "funding_pledges", "fiches", "action_costs"):
+        for table in ("funding_lines", "funding_pledges", "fiches", "action_costs", "annex_objectives"):
             assert _rows(path, table) == _rows(source, table), (source.name, table)
     # The bundled programme has rows of their own tables whose first cells are empty: without
     # rules their columns cannot be told (ingest/unruled.py), a few of its lines are lost.
