@@ -28,7 +28,7 @@ from typing import Any
 
 from ingest.records import ParseResult
 from ingest.schema import PROVENANCE, RAW_TABLES
-from ingest.text import fold, strip_tags
+from ingest.text import fold, strip_html, strip_tags
 
 KIND = "annexe_objectifs_bop"
 TABLE = "annex_objectives"
@@ -154,7 +154,8 @@ def ref_parts(ref: str | None) -> tuple[str | None, int | None, str | None]:
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.split("\t")]
+    # Bold (a header printed in bold, converted from a PDF or Word file) is no part of a value.
+    return [strip_html(cell) if "<" in cell else cell.strip() for cell in line.split("\t")]
 
 
 def _value(cell: str) -> str | None:

@@ -226,9 +226,15 @@ def _pdf_pages(pdf: Any) -> Converted:
     pages: list[list[_Block]] = []
     char_count = 0
     sizes: list[float] = []
-    for page in pdf.pages:
+    words = [
+        page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
+        for page in pdf.pages
+    ]
+    running = _running_lines(pdf.pages, words)
+    for page, page_words in zip(pdf.pages, words, strict=True):
         char_count += len(page.chars)
-        blocks = _page_blocks(page)
+        kept = _without_running(page_words, page.height, running)
+        blocks = _page_blocks(page, kept)
         for block in blocks:
             sizes += block.sizes
         pages.append(blocks)
@@ -394,10 +400,72 @@ def _heading(line: str, size: float, body: float, headings: list[float]) -> str:
     return line
 
 
-def _page_blocks(page: Any) -> list[_Block]:
-    """The page's tables and lines of text, top to bottom. The words are extracted once and placed
+# Running headers and footers (a date, a title, a page number, a file name printed by the browser)
+# are lines in this share of the page's height at its top or bottom...
+MARGIN_SHARE = 0.1
+# ... found at the same place on this share of the pages at least (two pages at least).
+RUNNING_SHARE = 0.5
+# ... and stand apart from the text: this many font sizes from it at least.
+APART = 1.0
+
+
+# A word of a running header or footer: an address, a page number "3/12", a date "28/11/26,".
+_RUNNING_TEXT = re.compile(r"^(?:file|https?)://|^\d{1,4}/\d{1,4}$|^\d{1,2}/\d{1,2}/\d{2,4},?$")
+
+
+def _running_key(word: dict[str, Any], height: float) -> tuple[str, int] | None:
+    """Where a word of a page's top or bottom margin is, and its text, numbers aside."""
+    if MARGIN_SHARE * height < word["top"] < (1 - MARGIN_SHARE) * height:
+        return None
+    return re.sub(r"\d+", "#", word["text"]), round(word["top"] / 4)
+
+
+def _running_lines(pages: list[Any], words: list[list[dict[str, Any]]]) -> set[tuple[str, int]]:
+    """The words of the running headers and footers: at one place in the margin of most pages."""
+    if len(pages) < 2:
+        return set()
+    counts: dict[tuple[str, int], int] = {}
+    for page, page_words in zip(pages, words, strict=True):
+        for key in {_running_key(w, page.height) for w in page_words} - {None}:
+            counts[key] = counts.get(key, 0) + 1  # type: ignore[index]
+    least = max(2, RUNNING_SHARE * len(pages))
+    return {key for key, count in counts.items() if count >= least}
+
+
+def _without_running(
+    words: list[dict[str, Any]], height: float, running: set[tuple[str, int]]
+) -> list[dict[str, Any]]:
+    """The page's words but those of its running header and footer, which stand apart from the
+    page's text (a table's header repeated at the top of every page is followed closely by its
+    rows, and kept)."""
+    # A margin line that is a page number, a date or a file's address is one on a single page too.
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for word in words:
+        if _running_key(word, height) is not None:
+            lines.setdefault(round(word["top"] / 4), []).append(word)
+    marked = {
+        id(word)
+        for line in lines.values()
+        if any(_RUNNING_TEXT.search(w["text"]) for w in line)
+        for word in line
+    }
+    candidates = [w for w in words if _running_key(w, height) in running or id(w) in marked]
+    others = [w for w in words if not (_running_key(w, height) in running or id(w) in marked)]
+    if not candidates or not others:
+        return others or words
+    top = min(w["top"] for w in others)
+    bottom = max(w["bottom"] for w in others)
+    apart = {
+        id(w)
+        for w in candidates
+        if top - w["bottom"] >= APART * w["size"] or w["top"] - bottom >= APART * w["size"]
+    }
+    return [w for w in words if id(w) not in apart]
+
+
+def _page_blocks(page: Any, words: list[dict[str, Any]]) -> list[_Block]:
+    """The page's tables and lines of text, top to bottom. The words (extracted once) are placed
     in the table cell that holds their centre, or in the free text."""
-    words = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
     cells: list[tuple[tuple[float, float, float, float], list[dict[str, Any]]]] = []

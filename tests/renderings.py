@@ -71,11 +71,17 @@ BORDERS = {
 }
 
 
-def to_html(text: str, *, page: str = "A4", repeat_header: bool = True, borders: str = "grid") -> str:
+def to_html(
+    text: str, *, page: str = "A4", repeat_header: bool = True, borders: str = "grid", plain: bool = False
+) -> str:
     """``page``: the CSS page size (A4, "A5 landscape"...); ``repeat_header``: the first row of each
     table in a <thead>, which the browser repeats on every page the table runs over; ``borders``:
-    a table style of ``BORDERS``."""
+    a table style of ``BORDERS``; ``plain``: the browser's own table style (header cells <th>, in
+    bold and centred; cells centred vertically)."""
     style = STYLE + BORDERS[borders] + f"@page {{ size: {page}; margin: 12mm; }}"
+    if plain:
+        style = style.replace(" vertical-align: top; font-weight: normal; text-align: left;", "")
+    head_cell = "th" if plain else "td"
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><style>{style}</style></head><body>"]
     for kind, lines in _blocks(text):
         if kind == "line":
@@ -83,7 +89,7 @@ def to_html(text: str, *, page: str = "A4", repeat_header: bool = True, borders:
             continue
         rows = [line.split("\t") for line in lines]
         head, *body = rows
-        head_row = "<tr>" + "".join(f"<td>{_cell_html(c)}</td>" for c in head) + "</tr>"
+        head_row = "<tr>" + "".join(f"<{head_cell}>{_cell_html(c)}</{head_cell}>" for c in head) + "</tr>"
         parts.append(
             f"<table><thead>{head_row}</thead><tbody>" if repeat_header else f"<table><tbody>{head_row}"
         )
@@ -94,8 +100,10 @@ def to_html(text: str, *, page: str = "A4", repeat_header: bool = True, borders:
     return "\n".join(parts)
 
 
-def to_pdf(text: str, out: Path, **layout: object) -> Path:
-    """Print the text's HTML rendering (``to_html``'s layout options) to ``out`` with headless chromium."""
+def to_pdf(text: str, out: Path, *, header_footer: bool = False, **layout: object) -> Path:
+    """Print the text's HTML rendering (``to_html``'s layout options) to ``out`` with headless
+    chromium; ``header_footer``: with the browser's running header (date, title) and footer (file,
+    page number) on every page."""
     browser = chromium()
     if browser is None:
         raise RuntimeError("no chromium to print PDF files with (make test installs it)")
@@ -107,7 +115,7 @@ def to_pdf(text: str, out: Path, **layout: object) -> Path:
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
-            "--no-pdf-header-footer",
+            *([] if header_footer else ["--no-pdf-header-footer"]),
             f"--print-to-pdf={out}",
             page.as_uri(),
         ],

@@ -160,6 +160,26 @@ def test_tables_without_ruling_lines_give_the_rows_of_their_text(tmp_path: Path,
     assert _rows(path, "fiches") == _rows(PERPIGNAN, "fiches")
 
 
+@needs_chromium
+def test_running_headers_and_the_browsers_table_style(tmp_path: Path) -> None:
+    """Printed with the browser's running header and footer (date, file name, page number) on
+    every page, header cells in bold <th>, cells centred vertically: the same rows."""
+    for source, tables in (
+        (PERPIGNAN, ("funding_lines", "fiches", "action_costs")),
+        (LEZIGNAN, ("annex_objectives",)),
+        (OTHER_CONTRACTS[0], ("annex_objectives",)),
+    ):
+        path = to_pdf(
+            source.read_text(encoding="utf-8"),
+            tmp_path / f"{source.stem}.pdf",
+            header_footer=True,
+            plain=True,
+        )
+        assert not any("file://" in line for line in read_file(path).lines)
+        for table in tables:
+            assert _rows(path, table) == _rows(source, table), (source.name, table)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_annex_file_gives_the_objectives_of_its_text(rendered: dict[str, Path], fmt: str) -> None:
     path = rendered[f"annex.{fmt}"]
