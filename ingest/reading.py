@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest import conversion_cache
 from ingest.convert import PDF_MAGIC, ZIP_MAGIC, Converted, convert, sniff
 from ingest.records import Issue
 
@@ -235,7 +236,7 @@ def _converted(data: bytes, what: str) -> Converted:
     if key not in _CONVERSIONS:
         while len(_CONVERSIONS) >= _CONVERSIONS_KEPT:
             _CONVERSIONS.pop(next(iter(_CONVERSIONS)))
-        _CONVERSIONS[key] = convert(data, what)
+        _CONVERSIONS[key] = conversion_cache.get(key, lambda: convert(data, what))
     return _CONVERSIONS[key]
 
 

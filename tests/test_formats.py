@@ -341,3 +341,29 @@ def test_a_warehouse_built_from_pdf_and_word_files_has_the_figures_of_the_text(
     assert lines == (66, Decimal("6537498.00"))
     assert fact == text_fact
     assert pairs == text_pairs
+
+
+def test_conversions_are_kept_on_disk(rendered: dict[str, Path], tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A file converted once is not converted again by the next build (another process): the
+    conversion is kept under $XDG_CACHE_HOME, keyed by the file's bytes and the converter's version."""
+    from ingest import conversion_cache, reading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(reading, "_CONVERSIONS", {})
+    data = rendered["programme.docx"].read_bytes()
+    first = reading._converted(data, "docx")
+    [entry] = conversion_cache.folder().iterdir()
+    monkeypatch.setattr(reading, "_CONVERSIONS", {})
+    monkeypatch.setattr(reading, "convert", lambda *_: pytest.fail("converted again"))
+    again = reading._converted(data, "docx")
+    assert (again.lines, again.pages, again.tops, again.format) == (first.lines, first.pages, first.tops, "docx")
+    # An entry that cannot be read (a build killed by a full disk...) is converted again.
+    entry.write_text("{", encoding="utf-8")
+    monkeypatch.setattr(reading, "_CONVERSIONS", {})
+    monkeypatch.setattr(reading, "convert", lambda *_: first)
+    assert reading._converted(data, "docx").lines == first.lines
+    # A failed conversion (a scan) is not kept: the file may be fixed in place.
+    scan = _scan_pdf(tmp_path / "scan.pdf").read_bytes()
+    monkeypatch.setattr(reading, "convert", convert)
+    assert reading._converted(scan, "pdf").issues
+    assert len(list(conversion_cache.folder().iterdir())) == 1
