@@ -304,6 +304,9 @@ def _published_with(db: Path, what: str) -> str | None:
         return None
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 def run_dbt(
     db: Path,
     args: list[str],
@@ -313,7 +316,14 @@ def run_dbt(
     cancel: threading.Event | None = None,
 ) -> None:
     """Run dbt on ``db``, its progress condensed into ``progress``; ``cancel`` set kills it."""
-    env = dict(os.environ, CDV_DB=str(db.resolve()), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    # Colours only for a person at a terminal: a log file or a pipe gets no escape codes.
+    colours = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    env = dict(
+        os.environ,
+        CDV_DB=str(db.resolve()),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS=str(colours).lower(),
+    )
     command = (
         dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
     )
@@ -334,7 +344,7 @@ def run_dbt(
     started_nodes = False
     finished = 0
     for line in proc.stdout:
-        line = line.rstrip()
+        line = line.rstrip() if colours else _ANSI.sub("", line).rstrip()
         tail = (tail + [line])[-40:]
         if not started_nodes and " of " in line:
             started_nodes = True

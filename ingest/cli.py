@@ -13,7 +13,27 @@ from ingest.inputs import describe as describe_removals
 from ingest.loading import connect
 from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
-from ingest.query import QueryError, format_eur, render, run_query, status
+from ingest.query import FORMATS, QueryError, format_eur, render, run_query, status
+
+EXAMPLES = """examples:
+  cdv build                                  build ./warehouse.duckdb from data/ (documents, ANCT open data)
+  cdv add contrat.pdf fiches.docx            add your contract's files to the warehouse, and build
+  cdv status                                 when it was built, from which files, what was not read cleanly
+  cdv query "select funder_code, sum(amount_eur) from analytics.funding_by_qpv_year group by 1"
+  cdv query dashboard/sql/funding_by_qpv.sql --param funding_year=2016 --format csv-fr > qpv.csv
+  cdv export xlsx -o financements.xlsx       a workbook: funder x QPV x year
+  cdv convert contrat.pdf --pages            the text a PDF or Word file converts to
+
+every command takes --db FILE (default: $CDV_DB, else ./warehouse.duckdb); cdv COMMAND --help for more."""
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("cdv-warehouse")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "(not installed)"
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +158,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ingest.export import export_scdl
 
+    if args.format == "xlsx":
+        from ingest.workbook import export_xlsx
+
+        if args.output is None or str(args.output) == "-":
+            raise InputError("cdv export xlsx: name the workbook to write with -o FILE.xlsx")
+        for line in export_xlsx(args.db or default_db(), args.output, args.contract).notes():
+            _say(line)
+        return 0
+    if args.contract:
+        raise InputError("cdv export scdl exports every funding line: --contract is for xlsx")
     report = export_scdl(args.db or default_db(), args.output)
     for line in report.notes():
         _say(line)
@@ -168,7 +198,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cdv", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="cdv",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_ingest = sub.add_parser("ingest", help="parse files or folders and load them into the raw tables")
@@ -211,7 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         "query", help="run one read-only SQL statement (or a .sql file) on the warehouse"
     )
     p_query.add_argument("sql", help="the SQL text, or the path of a .sql file")
-    p_query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p_query.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default); csv (commas, decimal points); csv-fr (semicolons, decimal commas and a "
+        "byte-order mark: what a French spreadsheet opens as columns of numbers); json (amounts as numbers)",
+    )
     p_query.add_argument(
         "--param",
         action="append",
@@ -229,9 +271,18 @@ def main(argv: list[str] | None = None) -> int:
     p_status.set_defaults(func=cmd_status)
 
     p_export = sub.add_parser(
-        "export", help="export the funding lines in an open-data format (scdl: SCDL subventions CSV)"
+        "export",
+        help="export the funding: scdl (SCDL subventions CSV) or xlsx (a funder x QPV x year workbook)",
     )
-    p_export.add_argument("format", choices=["scdl"], help="scdl: the SCDL « subventions » schema")
+    p_export.add_argument(
+        "format",
+        choices=["scdl", "xlsx"],
+        help="scdl: the SCDL « subventions » schema; xlsx: an Excel workbook, funder x QPV x year "
+        "(flat and cross-tabulated, planned and executed)",
+    )
+    p_export.add_argument(
+        "--contract", metavar="CODE", default=None, help="xlsx: only this contract's funding (default: all)"
+    )
     p_export.add_argument(
         "--output",
         "-o",

@@ -158,7 +158,7 @@ def scdl_rows(db: Path) -> list[dict[str, str]]:
     try:
         records = con.execute(_LINES_SQL).fetchall()
     except Exception as exc:  # duckdb.Error, kept generic to say which warehouse
-        raise ExportError(f"{db}: cannot read analytics.funding_lines: {str(exc).splitlines()[0]}") from exc
+        raise ExportError(f"{db}: cannot read analytics.funding_lines: {exc}") from exc
     finally:
         con.close()
     rows = []
@@ -199,8 +199,8 @@ def render_csv(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def _write_exactly(path: Path, text: str, db: Path) -> None:
-    """Write `text` to `path` itself: no temporary file, no folder created, no link followed."""
+def _write_exactly(path: Path, text: str | bytes, db: Path) -> None:
+    """Write `text` (or bytes) to `path` itself: no temporary file, no folder created, no link followed."""
     if path.exists() and path.resolve() == db.resolve():
         raise ExportError(f"{path} is the warehouse itself; name another output file")
     if path.is_dir():
@@ -213,6 +213,10 @@ def _write_exactly(path: Path, text: str, db: Path) -> None:
         if exc.errno == errno.ELOOP:
             raise ExportError(f"{path} is a symbolic link; the export writes only to a plain file") from exc
         raise ExportError(f"{path}: {exc.strerror}") from exc
+    if isinstance(text, bytes):
+        with os.fdopen(fd, "wb") as binary:
+            binary.write(text)
+        return
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
 

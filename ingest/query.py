@@ -48,7 +48,7 @@ def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     try:
         return open_warehouse(db, read_only=True, lock=LOCKED_CONFIG)
     except duckdb.Error as exc:
-        raise QueryError(f"{db}: cannot be opened as a DuckDB warehouse: {str(exc).splitlines()[0]}") from exc
+        raise QueryError(f"{db}: cannot be opened as a DuckDB warehouse: {exc}") from exc
 
 
 def read_only_statement(sql: str) -> str:
@@ -56,7 +56,9 @@ def read_only_statement(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0]) from exc
+        # DuckDB's whole message: its first line names the error, the next ones help mend it
+        # ("Candidate bindings: ...", "Did you mean ...?", the query with a caret under the place).
+        raise QueryError(str(exc)) from exc
     if _is_pivot_expansion(statements):
         # PIVOT without an IN list: DuckDB's parser expands it into the enum type it will make of the
         # pivoted values, then the select; one statement as written, run as written.
@@ -112,12 +114,15 @@ def run_query(db: Path, sql: str, params: dict[str, Any] | None = None) -> Query
         columns = [d[0] for d in cursor.description or []]
         return QueryResult(columns, cursor.fetchall())
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0]) from exc
+        # DuckDB's whole message: its first line names the error, the next ones help mend it
+        # ("Candidate bindings: ...", "Did you mean ...?", the query with a caret under the place).
+        raise QueryError(str(exc)) from exc
     finally:
         con.close()
 
 
 def _plain(value: Any) -> Any:
+    """A value for CSV and JSON: decimals as exact text (CSV) ..."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (list, tuple)):
@@ -127,19 +132,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_value(value: Any) -> Any:
+    """... and numbers in JSON: an amount is the number 6537498.0, not the text "6537498.00" (a
+    double holds the cents of any amount below 10^13 € exactly enough to print them back)."""
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return _plain(value)
+
+
+# CSV formats: the standard one (RFC 4180: commas, decimal points) and the one a French spreadsheet
+# opens as columns of numbers (semicolons, decimal commas, a byte-order mark for its UTF-8).
+FORMATS = ("table", "csv", "csv-fr", "json")
+
+
 def render(result: QueryResult, fmt: str, max_width: int = 60) -> str:
     if fmt == "json":
         return json.dumps(
-            [{c: _plain(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
+            [{c: _json_value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows],
             ensure_ascii=False,
             indent=1,
         )
-    if fmt == "csv":
+    if fmt in ("csv", "csv-fr"):
+        french = fmt == "csv-fr"
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\n")
         writer.writerow(result.columns)
-        writer.writerows([[_plain(v) for v in row] for row in result.rows])
-        return out.getvalue()
+        for row in result.rows:
+            values = [_plain(v) for v in row]
+            if french:
+                values = [
+                    str(v).replace(".", ",") if isinstance(raw, (Decimal, float)) else v
+                    for v, raw in zip(values, row, strict=True)
+                ]
+            writer.writerow(values)
+        return ("\ufeff" if french else "") + out.getvalue()
     cells = [[str(_plain(v)) if v is not None else "" for v in row] for row in result.rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]

@@ -22,9 +22,13 @@ def test_query_formats(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> N
         "where funder_code = 'DEP-66' group by 1"
     )
     assert main(["query", sql, "--db", str(warehouse), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"funder_code": "DEP-66", "eur": "1174092.00"}]
+    # Amounts are JSON numbers (a tool reading the JSON sums them without parsing text).
+    assert json.loads(capsys.readouterr().out) == [{"funder_code": "DEP-66", "eur": 1174092.0}]
     assert main(["query", sql, "--db", str(warehouse), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["funder_code,eur", "DEP-66,1174092.00"]
+    # The French spreadsheet's CSV: semicolons, a decimal comma, a byte-order mark.
+    assert main(["query", sql, "--db", str(warehouse), "--format", "csv-fr"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["\ufefffunder_code;eur", "DEP-66;1174092,00"]
     assert main(["query", sql, "--db", str(warehouse)]) == 0
     table = capsys.readouterr().out
     assert "DEP-66" in table and "1174092.00" in table and "(1 row)" in table
@@ -75,3 +79,80 @@ def test_ingest_of_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     result = cdv("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
     assert "nope: no such file or folder" in result.stderr
+
+
+def test_duckdb_errors_are_shown_whole(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DuckDB's hints (candidate columns, "Did you mean") are what helps mend a query."""
+    assert main(["query", "select amount from analytics.funding_lines", "--db", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert "Binder Error" in err and "amount_eur" in err and "\n" in err.strip()
+    assert main(["query", "select * from analytics.funding_line", "--db", str(warehouse)]) == 2
+    assert "Did you mean" in capsys.readouterr().err
+
+
+def test_version_and_examples() -> None:
+    version = cdv("--version")
+    assert version.returncode == 0 and version.stdout.startswith("cdv ")
+    helped = cdv("--help")
+    assert "examples:" in helped.stdout and "cdv export xlsx" in helped.stdout
+
+
+def test_export_xlsx(warehouse: Path, tmp_path: Path) -> None:
+    """A funder × QPV × year workbook whose amounts add up to the warehouse's, as numbers."""
+    import duckdb
+
+    out = tmp_path / "financements.xlsx"
+    done = cdv("export", "xlsx", "--db", str(warehouse), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    sheets = _xlsx_sheets(out)
+    assert list(sheets) == ["Lisez-moi", "Financeur x QPV x année", "Tableau croisé"]
+    flat = sheets["Financeur x QPV x année"]
+    header = flat[0]
+    assert header[:3] == ["Contrat", "Nom du contrat", "Prévu ou exécuté"] and "Montant (€)" in header
+    amount, kind = header.index("Montant (€)"), header.index("Prévu ou exécuté")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        planned, executed = con.execute(
+            "select sum(amount_eur) filter (where funding_kind = 'planned'),"
+            " sum(amount_eur) filter (where funding_kind = 'executed') from analytics.funding_by_qpv_year"
+        ).fetchone()
+    assert round(sum(r[amount] for r in flat[1:] if r[kind] == "prévu"), 2) == float(planned)
+    assert round(sum(r[amount] for r in flat[1:] if r[kind] == "exécuté"), 2) == float(executed)
+    pivot = sheets["Tableau croisé"]
+    assert pivot[-1][0] == "Total" and round(pivot[-1][-1], 2) == float(planned)
+    assert cdv("export", "xlsx", "--db", str(warehouse)).returncode == 2  # no -o: refused, said why
+
+
+def _xlsx_sheets(path: Path) -> dict[str, list[list]]:
+    """The cells of each sheet of an .xlsx file (strings and numbers), read with the standard library."""
+    import re
+    import zipfile
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as book:
+        strings = [
+            "".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+            for si in ElementTree.fromstring(book.read("xl/sharedStrings.xml")).findall("m:si", ns)
+        ]
+        names = [
+            s.get("name")
+            for s in ElementTree.fromstring(book.read("xl/workbook.xml")).iter(f"{{{ns['m']}}}sheet")
+        ]
+        sheets = {}
+        for number, name in enumerate(names, start=1):
+            root = ElementTree.fromstring(book.read(f"xl/worksheets/sheet{number}.xml"))
+            rows = []
+            for row in root.iter(f"{{{ns['m']}}}row"):
+                cells = {}
+                for cell in row.findall("m:c", ns):
+                    column = re.match(r"[A-Z]+", cell.get("r"))[0]
+                    index = 0
+                    for letter in column:
+                        index = index * 26 + ord(letter) - 64
+                    value = cell.find("m:v", ns)
+                    if value is None:
+                        continue
+                    cells[index - 1] = strings[int(value.text)] if cell.get("t") == "s" else float(value.text)
+                rows.append([cells.get(i) for i in range(max(cells, default=-1) + 1)])
+            sheets[name] = rows
+    return sheets

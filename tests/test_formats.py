@@ -356,7 +356,12 @@ def test_conversions_are_kept_on_disk(rendered: dict[str, Path], tmp_path: Path,
     monkeypatch.setattr(reading, "_CONVERSIONS", {})
     monkeypatch.setattr(reading, "convert", lambda *_: pytest.fail("converted again"))
     again = reading._converted(data, "docx")
-    assert (again.lines, again.pages, again.tops, again.format) == (first.lines, first.pages, first.tops, "docx")
+    assert (again.lines, again.pages, again.tops, again.format) == (
+        first.lines,
+        first.pages,
+        first.tops,
+        "docx",
+    )
     # An entry that cannot be read (a build killed by a full disk...) is converted again.
     entry.write_text("{", encoding="utf-8")
     monkeypatch.setattr(reading, "_CONVERSIONS", {})
