@@ -11,9 +11,11 @@ coverage, executed, quality). Every figure comes from a file of ``dashboard/sql/
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 # `streamlit run` puts dashboard/ on sys.path, not the repository root the package lives in.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,9 +24,11 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from dashboard import charts  # noqa: E402
 from dashboard import queries as q  # noqa: E402
+from ingest import labels  # noqa: E402
 
-ALL = "(all)"
+ALL = "(tout)"
 
 
 def warehouse_path() -> Path:
@@ -45,12 +49,68 @@ def show_metrics(page: q.Page, frames: dict[str, pd.DataFrame]) -> None:
     if not shown:
         return
     for column, metric in zip(st.columns(len(shown)), shown, strict=True):
-        column.metric(metric.label, metric.text(frames[metric.query]))
+        frame = frames[metric.query]
+        column.metric(metric.label, metric.text(frame), help=metric.exact(frame))
+
+
+def _display(value: Any, name: str) -> str:
+    """A cell as an analyst reads it: amounts, percentages and counts the French way, years and
+    line numbers as they are, nothing for a missing value (never "None")."""
+    if labels.is_missing(value):
+        return ""
+    if name.endswith("_eur"):
+        return labels.eur(value)
+    if name.endswith("_ratio"):
+        return labels.percent(value)
+    if name.endswith("_count"):
+        return labels.count(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(labels.value(name, value))
+
+
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    """A table with French headers and formats (the numbers stay numbers: sorting a column sorts
+    them), and its rows to download as CSV and as an Excel workbook."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column in labels.VALUES:
+            shown[column] = shown[column].map(lambda v, c=column: labels.value(c, v))
+        if not pd.api.types.is_numeric_dtype(shown[column]):
+            # Text: an empty cell, not "None".
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+    export = shown.rename(columns=labels.column)
+    styled = export.style.format(
+        {
+            labels.column(c): (lambda v, c=c: _display(v, c) or "–")
+            for c in shown.columns
+            if pd.api.types.is_numeric_dtype(shown[c])
+        }
+    )
+    st.dataframe(styled, hide_index=True)
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "CSV", export.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv", key=f"csv_{name}"
+    )
+    right.download_button(
+        "Excel (.xlsx)",
+        _xlsx(export),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{name}",
+    )
+
+
+def _xlsx(frame: pd.DataFrame) -> bytes:
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, index=False, sheet_name="cdv")
+    return out.getvalue()
 
 
 def show_sql(*names: str) -> None:
     filters = st.session_state.get("filters", {})
-    with st.expander("SQL behind this page (with the filters chosen)"):
+    with st.expander("Le SQL de cette page (avec les filtres choisis)"):
         for name in names:
             used = {k: v for k, v in filters.items() if k in q.parameters(q.sql(name))}
             st.caption(f"dashboard/sql/{name}.sql — `{command_line((name,), used)}`")
@@ -95,100 +155,167 @@ def command_line(names: tuple[str, ...], filters: dict[str, str | None]) -> str:
     return "; ".join(f"cdv query dashboard/sql/{name}.sql {given}".strip() for name in names)
 
 
+def bar_chart(frame: pd.DataFrame, x: str, y: str, **options: Any) -> None:
+    st.altair_chart(charts.bar(frame, x, y, **options), width="stretch")
+
+
+def _axes(x: str, y: str) -> dict[str, str]:
+    return {"x_label": labels.column(x), "y_label": labels.column(y)}
+
+
 def page_overview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    filters, labels = st.session_state["filters"], st.session_state["filter_labels"]
-    st.subheader(q.question(filters, labels))
+    filters, names = st.session_state["filters"], st.session_state["filter_labels"]
+    st.subheader(q.question(filters, names))
     headline = next(m for m in q.PAGES_BY_KEY["overview"].metrics if m.query == q.HEADLINE_QUERY)
-    st.metric(headline.label, headline.text(frames[q.HEADLINE_QUERY]))
+    frame = frames[q.HEADLINE_QUERY]
+    st.metric(headline.label, headline.exact(frame))
     st.markdown(
-        "Choose the funder, axis, QPV and year in the sidebar. The funder includes every funder rolling "
-        "up to it (a State service rolls up to ÉTAT); amounts are the shares `marts.fct_funding` allocates "
-        "to each QPV and year (a line for several QPVs is split evenly among them). Same figure from the "
-        f"command line: `{command_line((q.HEADLINE_QUERY,), filters)}`."
+        "Choisissez le contrat, le financeur, l'axe, le QPV et l'année dans la barre de gauche (le lien "
+        "de la page garde le choix). Le financeur compte aussi ceux qui en relèvent (un service de l'État "
+        "relève de l'ÉTAT) ; les montants sont les parts que `marts.fct_funding` attribue à chaque QPV et "
+        "année (une ligne pour plusieurs QPV est répartie à parts égales). Le même chiffre en ligne de "
+        f"commande : `{command_line((q.HEADLINE_QUERY,), filters)}`."
     )
-    st.markdown("**The funding lines behind the figure**, with the text they were read from:")
-    st.dataframe(frames["headline_lines"], hide_index=True)
+    if {"targeted_eur", "shared_eur"} <= set(frame.columns) and not frame.empty:
+        row = frame.iloc[0]
+        st.markdown(
+            f"Dont **ciblé** sur un QPV nommé : {q.format_eur(row['targeted_eur'])} ; "
+            f"**partagé** par règle : {q.format_eur(row['shared_eur'])}. {labels.ALLOCATION_NOTE}"
+        )
+    st.markdown("**Les lignes de financement derrière ce chiffre**, avec le texte d'où elles sont lues :")
+    show_table(frames["headline_lines"], "headline_lines")
     show_sql("headline", "headline_lines", "overview_totals")
 
 
 def page_funders(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     by_funder = frames["funding_by_funder"]
-    st.bar_chart(
-        by_funder, x="funder_code", y="amount_eur", color="funder_type", horizontal=True, sort="-amount_eur"
+    bar_chart(
+        by_funder,
+        x="funder_code",
+        y="amount_eur",
+        color="funder_type",
+        horizontal=True,
+        sort="-amount_eur",
+        **_axes("funder_code", "amount_eur"),
     )
-    st.dataframe(by_funder, hide_index=True)
-    st.markdown("**By funder type** (State services count as `etat`)")
+    st.caption(labels.ALLOCATION_NOTE)
+    show_table(by_funder, "funding_by_funder")
+    st.markdown("**Par type de financeur** (les services de l'État comptent dans `État`)")
     by_type = frames["funding_by_funder_type"]
-    st.bar_chart(by_type, x="funder_type", y="amount_eur", sort="-amount_eur")
-    st.dataframe(by_type, hide_index=True)
+    bar_chart(
+        by_type, x="funder_type", y="amount_eur", sort="-amount_eur", **_axes("funder_type", "amount_eur")
+    )
+    show_table(by_type, "funding_by_funder_type")
     show_sql("funding_by_funder", "funding_by_funder_type")
 
 
 def page_qpv(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     by_qpv = frames["funding_by_qpv"]
-    st.bar_chart(by_qpv, x="qpv_code", y="amount_eur")
-    st.dataframe(by_qpv, hide_index=True)
+    split = [c for c in ("targeted_eur", "shared_several_eur", "shared_all_eur") if c in by_qpv.columns]
+    if split:
+        # Money the text gives the QPV beside money spread over all of them by rule: bars of equal
+        # height that are all "shared" say so.
+        long = by_qpv.melt(id_vars=["qpv_code"], value_vars=split, var_name="part", value_name="eur")
+        long["part"] = long["part"].map(labels.column)
+        bar_chart(long, x="qpv_code", y="eur", color="part", x_label="QPV", y_label="Montant (€)")
+    else:
+        bar_chart(by_qpv, x="qpv_code", y="amount_eur", **_axes("qpv_code", "amount_eur"))
+    st.caption(labels.ALLOCATION_NOTE)
+    show_table(by_qpv, "funding_by_qpv")
+    draw_map(con, by_qpv)
     codes = by_qpv["qpv_code"].tolist()
     if not codes:
-        st.info("No funding allocated to any QPV in this selection.")
+        st.info("Aucun financement attribué à un QPV dans cette sélection.")
         return
     names = dict(zip(by_qpv["qpv_code"], by_qpv["qpv_name"].fillna(""), strict=True))
     largest = by_qpv.sort_values("amount_eur", ascending=False)["qpv_code"].iloc[0]
     filters = dict(st.session_state["filters"])
     qpv_code = st.selectbox(
-        "One QPV over time",
+        "Un QPV au fil des années",
         codes,
         index=codes.index(filters["qpv_code"] or largest),
         format_func=lambda code: f"{code} {names.get(code, '')}".strip(),
         key="qpv_over_time",
     )
     over_time = q.fetch(con, "qpv_funding_by_year", {**filters, "qpv_code": qpv_code})
-    st.metric(f"{qpv_code}: planned funding, all years", q.format_eur(over_time["amount_eur"].sum()))
-    st.bar_chart(over_time, x="funding_year", y="amount_eur", color="funder_code")
-    st.dataframe(over_time, hide_index=True)
+    st.metric(f"{qpv_code} : financement prévu, toutes années", q.format_eur(over_time["amount_eur"].sum()))
+    bar_chart(
+        over_time,
+        x="funding_year",
+        y="amount_eur",
+        color="funder_code",
+        **_axes("funding_year", "amount_eur"),
+    )
+    show_table(over_time, "qpv_funding_by_year")
     show_sql("funding_by_qpv", "qpv_funding_by_year")
+
+
+def draw_map(con: duckdb.DuckDBPyConnection, by_qpv: pd.DataFrame) -> None:
+    """The QPVs coloured by their planned funding, drawn from the outlines of reference/geo (no
+    tile server: the outlines are the map)."""
+    from dashboard import geo
+
+    shapes = geo.qpv_shapes([c for c in by_qpv["qpv_code"] if c != "HORS_QPV"])
+    if not shapes:
+        st.caption(
+            "Carte : aucun contour pour ces QPV dans reference/geo (ajoutez le GeoJSON des QPV de leur "
+            "région, voir le README)."
+        )
+        return
+    st.markdown("**Carte** : chaque QPV coloré par son financement prévu (contours de reference/geo).")
+    st.altair_chart(geo.chart(shapes, by_qpv), width="stretch")
 
 
 def page_years(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     by_year = frames["funding_by_year"]
-    st.bar_chart(by_year, x="funding_year", y="amount_eur", color="financing_type")
-    st.dataframe(by_year, hide_index=True)
+    shown = by_year.assign(
+        financing_type=by_year["financing_type"].map(lambda v: labels.value("financing_type", v))
+    )
+    bar_chart(
+        shown, x="funding_year", y="amount_eur", color="financing_type", **_axes("funding_year", "amount_eur")
+    )
+    show_table(by_year, "funding_by_year")
     show_sql("funding_by_year")
 
 
 def page_actions(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     by_axis = frames["funding_by_axis"]
-    st.markdown("**By pillar and axis**")
-    st.bar_chart(by_axis, x="axis_code", y="amount_eur", color="pillar")
-    st.dataframe(by_axis, hide_index=True)
-    st.markdown("**By action** (a fiche's sub-action, i.e. one of its funding tables)")
-    st.dataframe(frames["funding_by_action"], hide_index=True)
+    st.markdown("**Par pilier et axe**")
+    bar_chart(by_axis, x="axis_code", y="amount_eur", color="pillar", **_axes("axis_code", "amount_eur"))
+    show_table(by_axis, "funding_by_axis")
+    st.markdown(
+        "**Par action** (la sous-action d'une fiche, c'est-à-dire l'un de ses tableaux de financement)"
+    )
+    show_table(frames["funding_by_action"], "funding_by_action")
     show_sql("funding_by_axis", "funding_by_action")
 
 
 def page_coverage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     coverage = frames["coverage"]
     st.markdown(
-        "Planned funding of each fiche against the cost the document states for it (its total, else "
-        "its one-off cost items). Most fiches state either a funding table or a cost, rarely both: "
-        "an empty ratio means no stated cost."
+        "Le financement prévu de chaque fiche face au coût que le document indique (son total, sinon ses "
+        "postes de coût). La plupart des fiches donnent un tableau de financement ou un coût, rarement les "
+        "deux : un taux vide veut dire qu'aucun coût n'est indiqué."
     )
     long = coverage.melt(
         id_vars=["fiche_code"], value_vars=["funding_eur", "cost_eur"], var_name="measure", value_name="eur"
     ).dropna()
-    st.bar_chart(long, x="fiche_code", y="eur", color="measure", stack=False)
-    st.dataframe(coverage, hide_index=True)
+    long["measure"] = long["measure"].map(labels.column)
+    bar_chart(
+        long, x="fiche_code", y="eur", color="measure", stack=False, x_label="Fiche action", y_label="€"
+    )
+    show_table(coverage, "coverage")
     show_sql("coverage")
 
 
 def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     st.markdown(
-        "Planned funding (the contract documents) against executed funding (the ANCT open data of "
-        "State-funded posts), per contract, year and funder (rolled up: State services count as ETAT). "
-        "Only the contracts with a plan in the warehouse are compared; a 2024-2030 contract is reported "
-        "under the 2015 contract it continues. The open data measures two State dispositifs (FONJEP, "
-        "adultes-relais): the ratio compares executed posts with the planned money of those dispositifs "
-        "only (`comparable_planned_eur`), and where there is none the row says why (`no_ratio_reason`)."
+        "Le financement prévu (les documents des contrats) face au financement exécuté (l'open data ANCT "
+        "des postes financés par l'État), par contrat, année et financeur (les services de l'État comptent "
+        "dans l'ÉTAT). Seuls les contrats dotés d'un plan dans l'entrepôt sont comparés ; un contrat "
+        "2024-2030 est compté avec le contrat 2015 qu'il prolonge. L'open data mesure deux dispositifs de "
+        "l'État (FONJEP, adultes-relais) : le taux compare les postes exécutés à l'argent prévu pour ces "
+        "seuls dispositifs (« Prévu comparable ») et, faute de quoi, la ligne dit pourquoi."
     )
     compared = frames["executed_vs_planned"]
     x = next((c for c in ("year", "funding_year", "contract_code") if c in compared.columns), None)
@@ -198,38 +325,45 @@ def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         ]
         long = compared.groupby(x, as_index=False)[measures].sum()
         long = long.melt(id_vars=[x], var_name="measure", value_name="eur")
-        st.bar_chart(long, x=x, y="eur", color="measure", stack=False)
-    st.dataframe(compared, hide_index=True)
+        long["measure"] = long["measure"].map(labels.column)
+        bar_chart(long, x=x, y="eur", color="measure", stack=False, x_label=labels.column(x), y_label="€")
+    show_table(compared, "executed_vs_planned")
     show_sql("executed_vs_planned", "executed_only")
 
 
 def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
     st.markdown(
-        "**What was recognised in each contract document**: the contract (from its title, name, acronym, "
-        "place words or communes, or given by the user), with which confidence and the text that decided; "
-        "the money read, how much of it went to local funders placed on the contract's territory, how much "
-        "has no funder, and how much reaches a QPV."
+        "**Ce qui a été reconnu dans chaque document** : le contrat (par son titre, son nom, son sigle, ses "
+        "noms de lieux ou ses communes, ou donné par l'utilisateur), avec quelle confiance et le texte qui "
+        "a décidé ; l'argent lu, la part allée à des financeurs locaux du territoire du contrat, celle sans "
+        "financeur, celle qui atteint un QPV."
     )
-    st.dataframe(frames["contract_recognition"], hide_index=True)
+    show_table(frames["contract_recognition"], "contract_recognition")
     severity = frames["dq_by_severity"]
     for column, row in zip(st.columns(max(len(severity), 1)), severity.itertuples(), strict=False):
-        column.metric(f"Severity {row.severity}", q.format_count(row.issue_count))
-    st.markdown("**By document and rule**")
-    st.dataframe(frames["dq_by_rule"], hide_index=True)
+        column.metric(f"Gravité : {labels.value('severity', row.severity)}", q.format_count(row.issue_count))
+    st.markdown("**Par document et règle**")
+    show_table(frames["dq_by_rule"], "dq_by_rule")
     issues = frames["dq_issues"]
-    chosen = st.multiselect("Severity", sorted(issues["severity"].unique()), default=None)
-    st.markdown("**Every issue**, with its line and text")
-    st.dataframe(issues[issues["severity"].isin(chosen)] if chosen else issues, hide_index=True)
+    chosen = st.multiselect(
+        "Gravité",
+        sorted(issues["severity"].unique()),
+        default=None,
+        format_func=lambda v: labels.value("severity", v),
+    )
+    st.markdown("**Toutes les anomalies**, avec leur ligne et leur texte")
+    show_table(issues[issues["severity"].isin(chosen)] if chosen else issues, "dq_issues")
     st.markdown(
-        "**Quarantine**: rows a row-level check failed (an amount that is not a positive number of euros, "
-        "no funder, an unknown dispositif or contract code, an unreadable year) and documents not read as "
-        "their kind says. They are in no total; everything else is published."
+        "**Quarantaine** : les lignes qu'un contrôle a écartées (un montant qui n'est pas un nombre positif "
+        "d'euros, pas de financeur, un dispositif ou un code de contrat inconnu, une année illisible) et les "
+        "documents qui ne se lisent pas comme leur type le dit. Elles ne comptent dans aucun total ; tout le "
+        "reste est publié."
     )
     quarantine = frames["quarantine"]
     if quarantine.empty:
-        st.caption("Nothing in quarantine.")
+        st.caption("Rien en quarantaine.")
     else:
-        st.dataframe(quarantine, hide_index=True)
+        show_table(quarantine, "quarantine")
     show_sql("dq_by_severity", "dq_by_rule", "dq_issues", "quarantine")
 
 
@@ -251,11 +385,11 @@ def render(con: duckdb.DuckDBPyConnection, page: q.Page) -> None:
         tolerated = set(page.optional)
         if set(missing) <= tolerated:
             st.info(
-                f"Not available in this warehouse: {', '.join(missing)} is not built yet. "
-                "This page fills in once the build produces it."
+                f"Pas encore dans cet entrepôt : {', '.join(missing)} n'est pas construit (Not available "
+                "in this warehouse yet). Cette page se remplira quand le build le produira."
             )
         else:
-            st.error(f"The warehouse lacks {', '.join(missing)}: rebuild it with `make run`.")
+            st.error(f"Il manque {', '.join(missing)} à l'entrepôt : reconstruisez-le avec `make run`.")
         return
     filters, labels = filter_bar(con)
     st.session_state["filters"], st.session_state["filter_labels"] = filters, labels
@@ -265,7 +399,7 @@ def render(con: duckdb.DuckDBPyConnection, page: q.Page) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="cdv: politique de la ville funding", layout="wide")
+    st.set_page_config(page_title="cdv : financements de la politique de la ville", layout="wide")
     keys = [page.key for page in q.PAGES]
     requested = st.query_params.get("page", keys[0])
     key = st.sidebar.radio(
@@ -277,7 +411,7 @@ def main() -> None:
     st.query_params["page"] = key
     page = q.PAGES_BY_KEY[key]
     db = warehouse_path()
-    st.sidebar.caption(f"Warehouse: `{db}` (read-only)")
+    st.sidebar.caption(f"Entrepôt : `{db}` (lecture seule)")
     st.title(page.title)
     try:
         con = q.connect(db)

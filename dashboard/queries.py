@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ingest import labels
 from ingest.query import bind, parameters
 from ingest.warehouse import open_warehouse  # noqa: F401 (parameters: used by the app)
 
@@ -29,11 +30,15 @@ HEADLINE_QUERY = "headline"
 # The filters every page follows (the $parameters of dashboard/sql/*.sql), in the sidebar's order,
 # with their labels. None is "all".
 FILTERS: tuple[tuple[str, str], ...] = (
-    ("contract_code", "Contract"),
-    ("funder_code", "Funder (or the funder it rolls up to)"),
-    ("axis_code", "Strategic axis"),
+    ("contract_code", "Contrat"),
+    ("funding_kind", "Prévu ou exécuté"),
+    ("funder_code", "Financeur (ou celui dont il relève)"),
+    ("funder_type", "Type de financeur"),
+    ("pillar", "Pilier"),
+    ("axis_code", "Axe stratégique"),
+    ("fiche_code", "Fiche action"),
     ("qpv_code", "QPV"),
-    ("funding_year", "Year"),
+    ("funding_year", "Année"),
 )
 
 
@@ -48,22 +53,24 @@ def default_filters(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
         ).fetchall()
     ]
     filters: dict[str, str | None] = dict.fromkeys(name for name, _ in FILTERS)
+    filters["funding_kind"] = "planned"  # the plan unless asked (both at once would add up apples and pears)
     if len(contracts) == 1:
         filters["contract_code"] = contracts[0]
     return filters
 
 
-def question(filters: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
-    """The selection in words: "How much does X put into axis Y, in QPV Z, in 2016?"."""
+def question(filters: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
+    """The selection in words: "Combien X apporte-t-il à l'axe Y, dans le QPV Z, en 2016 ?"."""
 
-    def label(name: str, everything: str) -> str:
+    def label(name: str, everything: str, prefix: str = "") -> str:
         value = filters.get(name)
-        return everything if value in (None, "") else labels.get(name, {}).get(str(value), str(value))
+        return everything if value in (None, "") else prefix + names.get(name, {}).get(str(value), str(value))
 
     return (
-        f"How much does {label('funder_code', 'every funder')} put into "
-        f"{label('axis_code', 'every axis')}, in {label('qpv_code', 'every QPV')}, "
-        f"in {label('funding_year', 'every year')} ({label('contract_code', 'every contract')})?"
+        f"Combien {label('funder_code', 'l’ensemble des financeurs')} apporte-t-il à "
+        f"{label('axis_code', 'tous les axes')}, dans {label('qpv_code', 'tous les QPV', 'le QPV ')}, "
+        f"{label('funding_year', 'sur toutes les années', 'en ')} "
+        f"({label('contract_code', 'tous les contrats', 'contrat ')}) ?"
     )
 
 
@@ -130,26 +137,30 @@ def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | No
 
 
 def format_eur(value: Any) -> str:
-    """French layout, as shown on every page: 42 549,50 € (a plain space between thousands)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    text = f"{Decimal(str(value)).quantize(Decimal('0.01')):,.2f}"
-    return text.replace(",", " ").replace(".", ",") + " €"
+    """French layout, as shown on every page: 6 537 498 €, 42 549,50 € (cents when there are any)."""
+    return labels.eur(value) or "–"
+
+
+# A tile shows at most this many characters of an amount; beyond, k€ / M€ (the exact figure is
+# in the tile's tooltip): a tile never cuts its figure.
+TILE_WIDTH = 13
+
+
+def format_tile_eur(value: Any) -> str:
+    text = format_eur(value)
+    return text if len(text) <= TILE_WIDTH else labels.eur_short(value)
 
 
 def format_count(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    return f"{int(value):,}".replace(",", " ")
+    return labels.count(value) or "–"
 
 
 def format_ratio(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    return f"{float(value) * 100:.1f} %".replace(".", ",")
+    return labels.percent(value) or "–"
 
 
-FORMATS = {"eur": format_eur, "count": format_count, "ratio": format_ratio}
+FORMATS = {"eur": format_tile_eur, "count": format_count, "ratio": format_ratio}
+EXACT = {"eur": format_eur, "count": format_count, "ratio": format_ratio}
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,10 @@ class Metric:
     def text(self, frame: pd.DataFrame) -> str:
         return FORMATS[self.unit](self.value(frame))
 
+    def exact(self, frame: pd.DataFrame) -> str:
+        """The figure in full (the tile's tooltip when the tile shows it in k€ or M€)."""
+        return EXACT[self.unit](self.value(frame))
+
 
 @dataclass(frozen=True)
 class Page:
@@ -187,86 +202,86 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page(
         "overview",
-        "Overview and the headline question",
+        "Vue d'ensemble : la question du jour",
         ("overview_totals", "headline", "headline_lines"),
         (
-            Metric("Planned funding of the selection", "headline", "amount_eur"),
-            Metric("Planned funding (the selection's QPVs and years)", "overview_totals", "planned_eur"),
-            Metric("Planned funding lines", "overview_totals", "funding_line_count", unit="count"),
-            Metric("Executed funding (ANCT open data)", "overview_totals", "executed_eur"),
-            Metric("Data-quality issues", "overview_totals", "issue_count", unit="count"),
+            Metric("Financement prévu de la sélection", "headline", "amount_eur"),
+            Metric("Financement prévu (QPV et années de la sélection)", "overview_totals", "planned_eur"),
+            Metric("Lignes de financement prévues", "overview_totals", "funding_line_count", unit="count"),
+            Metric("Financement exécuté (open data ANCT)", "overview_totals", "executed_eur"),
+            Metric("Anomalies de lecture", "overview_totals", "issue_count", unit="count"),
         ),
     ),
     Page(
         "funders",
-        "Funding by funder and funder type",
+        "Financement par financeur et type de financeur",
         ("funding_by_funder", "funding_by_funder_type"),
         (
-            Metric("Planned funding", "funding_by_funder", "amount_eur", agg="sum"),
-            Metric("Funders", "funding_by_funder", "funder_code", agg="count", unit="count"),
-            Metric("Largest funder", "funding_by_funder", "amount_eur"),
+            Metric("Financement prévu", "funding_by_funder", "amount_eur", agg="sum"),
+            Metric("Financeurs", "funding_by_funder", "funder_code", agg="count", unit="count"),
+            Metric("Premier financeur", "funding_by_funder", "amount_eur"),
         ),
     ),
     Page(
         "qpv",
-        "Funding by QPV",
+        "Financement par QPV",
         ("funding_by_qpv", "qpv_funding_by_year"),
         (
-            Metric("Planned funding", "funding_by_qpv", "amount_eur", agg="sum"),
-            Metric("QPVs (and HORS_QPV)", "funding_by_qpv", "qpv_code", agg="count", unit="count"),
+            Metric("Financement prévu", "funding_by_qpv", "amount_eur", agg="sum"),
+            Metric("QPV (et hors QPV)", "funding_by_qpv", "qpv_code", agg="count", unit="count"),
         ),
     ),
     Page(
         "years",
-        "Funding by year",
+        "Financement par année",
         ("funding_by_year",),
-        (Metric("Planned funding", "funding_by_year", "amount_eur", agg="sum"),),
+        (Metric("Financement prévu", "funding_by_year", "amount_eur", agg="sum"),),
     ),
     Page(
         "actions",
-        "Funding by pillar, axis and action",
+        "Financement par pilier, axe et action",
         ("funding_by_axis", "funding_by_action"),
         (
-            Metric("Planned funding", "funding_by_action", "amount_eur", agg="sum"),
-            Metric("Actions funded", "funding_by_action", "action_id", agg="count", unit="count"),
+            Metric("Financement prévu", "funding_by_action", "amount_eur", agg="sum"),
+            Metric("Actions financées", "funding_by_action", "action_id", agg="count", unit="count"),
         ),
     ),
     Page(
         "coverage",
-        "Coverage: funding against cost",
+        "Couverture : financement et coût des actions",
         ("coverage",),
         (
-            Metric("Fiches", "coverage", "fiche_code", agg="count", unit="count"),
-            Metric("Planned funding of the fiches", "coverage", "funding_eur", agg="sum"),
-            Metric("Stated costs", "coverage", "cost_eur", agg="sum"),
+            Metric("Fiches actions", "coverage", "fiche_code", agg="count", unit="count"),
+            Metric("Financement prévu des fiches", "coverage", "funding_eur", agg="sum"),
+            Metric("Coûts indiqués", "coverage", "cost_eur", agg="sum"),
         ),
     ),
     Page(
         "executed",
-        "Executed against planned",
+        "Exécuté et prévu",
         ("executed_vs_planned", "executed_only"),
         (
-            Metric("Planned (contracts with a plan)", "executed_vs_planned", "planned_eur", agg="sum"),
+            Metric("Prévu (contrats dotés d'un plan)", "executed_vs_planned", "planned_eur", agg="sum"),
             Metric(
-                "Planned, dispositifs the open data measures",
+                "Prévu, dispositifs mesurés par l'open data",
                 "executed_vs_planned",
                 "comparable_planned_eur",
                 agg="sum",
             ),
-            Metric("Executed (same contracts)", "executed_vs_planned", "executed_eur", agg="sum"),
-            Metric("Contracts with executed funding only", "executed_only", "contract_count", unit="count"),
-            Metric("Their executed funding", "executed_only", "executed_eur"),
+            Metric("Exécuté (mêmes contrats)", "executed_vs_planned", "executed_eur", agg="sum"),
+            Metric("Contrats avec de l'exécuté seulement", "executed_only", "contract_count", unit="count"),
+            Metric("Leur financement exécuté", "executed_only", "executed_eur"),
         ),
         optional=("analytics.executed_vs_planned",),
     ),
     Page(
         "quality",
-        "Data quality",
+        "Qualité des données",
         ("contract_recognition", "dq_by_severity", "dq_by_rule", "dq_issues", "quarantine"),
         (
-            Metric("Open issues", "dq_issues", "issue_id", agg="count", unit="count"),
+            Metric("Anomalies ouvertes", "dq_issues", "issue_id", agg="count", unit="count"),
             Metric(
-                "Rows and documents in quarantine", "quarantine", "quarantine_id", agg="count", unit="count"
+                "Lignes et documents en quarantaine", "quarantine", "quarantine_id", agg="count", unit="count"
             ),
         ),
     ),

@@ -26,6 +26,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from dashboard import queries as q
+from ingest import labels
 from ingest.query import run_query
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +75,8 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def frame_sum(at: AppTest, index: int, column: str) -> Decimal:
-    values = at.dataframe[index].value[column].dropna()
+    """The sum of a column of a table a page shows (headed in French: labels.column)."""
+    values = at.dataframe[index].value[labels.column(column)].dropna()
     return sum((Decimal(str(v)).quantize(Decimal("0.01")) for v in values), Decimal("0"))
 
 
@@ -87,19 +89,21 @@ def test_every_page_shows_its_metrics_as_the_sql_gives_them(app_db: Path, wh, pa
     assert at.title and at.title[0].value == page.title
     defaults = q.default_filters(wh)
     for m in page.metrics:
-        assert metric(at, m.label) == m.text(q.fetch(wh, m.query, defaults))
+        frame = q.fetch(wh, m.query, defaults)
+        # A tile shows k€ / M€ when the figure is long; the headline, alone on its line, in full.
+        assert metric(at, m.label) == (m.exact(frame) if m.query == q.HEADLINE_QUERY else m.text(frame))
 
 
 def test_planned_funding_is_the_same_on_every_page_and_in_the_marts(app_db: Path, wh) -> None:
     planned = scalar(wh, f"select sum(amount_eur) from marts.fct_funding {PLANNED}")
     assert planned > 0
-    shown = q.format_eur(planned)
+    shown = q.format_tile_eur(planned)
 
     funders = run_page("funders")
-    assert metric(funders, "Planned funding") == shown
+    assert metric(funders, "Financement prévu") == shown
     assert frame_sum(funders, 0, "amount_eur") == planned  # by funder
     assert frame_sum(funders, 1, "amount_eur") == planned  # by funder type
-    assert metric(funders, "Funders") == q.format_count(
+    assert metric(funders, "Financeurs") == q.format_count(
         scalar(wh, f"select count(distinct funder_code) from marts.fct_funding {PLANNED}")
     )
 
@@ -111,10 +115,53 @@ def test_planned_funding_is_the_same_on_every_page_and_in_the_marts(app_db: Path
     assert frame_sum(actions, 0, "amount_eur") == planned  # by axis
     assert frame_sum(actions, 1, "amount_eur") == planned  # by action
     overview = run_page("overview")
-    assert metric(overview, "Planned funding (the selection's QPVs and years)") == shown
-    assert metric(overview, "Planned funding lines") == q.format_count(
+    assert metric(overview, "Financement prévu (QPV et années de la sélection)") == shown
+    assert metric(overview, "Lignes de financement prévues") == q.format_count(
         scalar(wh, f"select count(*) from analytics.funding_lines {PLANNED}")
     )
+
+
+FILTER_SETTINGS = [
+    # A funder type and a year; a funder with the services that roll up to it, and one QPV.
+    {"funder_type": "collectivite", "funding_year": "2016"},
+    {"funder_code": "ETAT", "qpv_code": "QP066008"},
+]
+
+
+@pytest.mark.parametrize("chosen", FILTER_SETTINGS, ids=["type-year", "funder-qpv"])
+def test_figures_follow_the_filters_in_the_url(app_db: Path, wh, chosen: dict[str, str]) -> None:
+    """A view shared by its URL shows the figures of its filters, French-formatted, equal to SQL
+    written here on the marts (not the dashboard's own SQL)."""
+    where = ["f.source_kind = 'document'"]
+    if "funder_type" in chosen:
+        where.append(f"d.funder_type = '{chosen['funder_type']}'")
+    if "funding_year" in chosen:
+        where.append(f"f.funding_year = {int(chosen['funding_year'])}")
+    if "funder_code" in chosen:
+        code = chosen["funder_code"]
+        where.append(f"(f.funder_code = '{code}' or d.root_funder_code = '{code}')")
+    if "qpv_code" in chosen:
+        where.append(f"f.qpv_code = '{chosen['qpv_code']}'")
+    expected = scalar(
+        wh,
+        "select coalesce(sum(f.amount_eur), 0) from marts.fct_funding f "
+        f"join marts.dim_funder d using (funder_code) where {' and '.join(where)}",
+    )
+    assert expected > 0, chosen
+    for key, label, shown in (
+        ("overview", "Financement prévu de la sélection", q.format_eur),
+        ("funders", "Financement prévu", q.format_tile_eur),
+    ):
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params["page"] = key
+        for name, value in chosen.items():
+            at.query_params[name] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert metric(at, label) == shown(expected), (key, chosen)
+        assert "€" in metric(at, label) and "." not in metric(at, label)  # 1 234,50 €, not 1234.5
+        for name, value in chosen.items():
+            assert at.selectbox(key=name).value == value
 
 
 def test_qpv_page_follows_the_chosen_qpv(app_db: Path, wh) -> None:
@@ -129,25 +176,25 @@ def test_qpv_page_follows_the_chosen_qpv(app_db: Path, wh) -> None:
         expected = scalar(
             wh, f"select sum(amount_eur) from marts.fct_funding {PLANNED} and qpv_code = '{code}'"
         )
-        assert metric(at, f"{code}: planned funding, all years") == q.format_eur(expected)
+        assert metric(at, f"{code} : financement prévu, toutes années") == q.format_eur(expected)
         assert frame_sum(at, 1, "amount_eur") == expected
 
 
 def test_coverage_quality_and_executed_pages_match_their_views(app_db: Path, wh) -> None:
     coverage = run_page("coverage")
-    assert metric(coverage, "Stated costs") == q.format_eur(
+    assert metric(coverage, "Coûts indiqués") == q.format_tile_eur(
         scalar(wh, "select sum(cost_eur) from analytics.action_coverage")
     )
     assert len(coverage.dataframe[0].value) == scalar(wh, "select count(*) from analytics.action_coverage")
 
     quality = run_page("quality")
-    assert metric(quality, "Open issues") == q.format_count(
+    assert metric(quality, "Anomalies ouvertes") == q.format_count(
         scalar(wh, "select count(*) from analytics.dq_issues")
     )
     for severity, count in wh.execute(
         "select severity, count(*) from analytics.dq_issues group by 1"
     ).fetchall():
-        assert metric(quality, f"Severity {severity}") == q.format_count(count)
+        assert metric(quality, f"Gravité : {labels.value('severity', severity)}") == q.format_count(count)
 
     executed = run_page("executed")
     if not q.relation_exists(wh, "analytics", "executed_vs_planned"):
@@ -157,10 +204,10 @@ def test_coverage_quality_and_executed_pages_match_their_views(app_db: Path, wh)
         "from analytics.executed_vs_planned where contract_code in "
         "(select contract_code from analytics.executed_vs_planned where planned_eur > 0)"
     )
-    assert metric(executed, "Planned (contracts with a plan)") == q.format_eur(
+    assert metric(executed, "Prévu (contrats dotés d'un plan)") == q.format_tile_eur(
         scalar(wh, f"select sum(planned_eur) {planned_contracts}")
     )
-    assert metric(executed, "Executed (same contracts)") == q.format_eur(
+    assert metric(executed, "Exécuté (mêmes contrats)") == q.format_tile_eur(
         scalar(wh, f"select sum(executed_eur) {planned_contracts}")
     )
 
@@ -360,7 +407,9 @@ def test_pages_render_in_chromium_with_the_warehouse_figures(server: str, browse
         assert browser_page.locator("h1").first.inner_text().strip() == page.title
         shown = [t.strip() for t in browser_page.locator('[data-testid="stMetricValue"]').all_inner_texts()]
         for m in page.metrics:
-            assert m.text(q.fetch(wh, m.query, q.default_filters(wh))) in shown, (page.key, m.label, shown)
+            frame = q.fetch(wh, m.query, q.default_filters(wh))
+            figure = m.exact(frame) if m.query == q.HEADLINE_QUERY else m.text(frame)
+            assert figure in shown, (page.key, m.label, shown)
 
     # The headline figure, as a person sees it on the overview page.
     _render(browser_page, server, "overview")

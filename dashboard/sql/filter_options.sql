@@ -1,4 +1,5 @@
--- The values each dashboard filter offers: what the warehouse holds (planned funding), with labels.
+-- The values each dashboard filter offers: what the warehouse holds (planned funding; both kinds for
+-- funding_kind), with labels.
 with
 
 funding as (
@@ -23,6 +24,20 @@ final as (
     select distinct 'qpv_code', qpv_code, qpv_code || ' ' || coalesce(qpv_name, '') from funding
     union all
     select distinct 'funding_year', cast(funding_year as varchar), cast(funding_year as varchar) from funding
+    union all
+    select distinct 'funder_type', funder_type,
+        case funder_type when 'etat' then 'État' when 'collectivite' then 'Collectivité'
+            when 'organisme' then 'Organisme' when 'europe' then 'Europe' else funder_type end
+    from funding where funder_type is not null
+    union all
+    select distinct 'pillar', pillar, pillar from funding where pillar is not null
+    union all
+    select distinct 'fiche_code', fiche_code, 'Fiche ' || fiche_code || ' ' || coalesce(fiche_title, '')
+    from funding where fiche_code is not null
+    union all
+    select distinct 'funding_kind', funding_kind,
+        case funding_kind when 'planned' then 'Prévu (documents des contrats)' else 'Exécuté (open data ANCT)' end
+    from analytics.funding_by_qpv_year
 
 )
 
