@@ -18,6 +18,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from dashboard.charts import FRENCH
 from ingest import labels
 
 GEO_DIR = Path(__file__).resolve().parent.parent / "reference" / "geo"
@@ -104,7 +105,7 @@ def chart(shapes: list[dict[str, Any]], by_qpv: pd.DataFrame, value: str = "amou
             color=alt.Color(
                 "properties.amount:Q",
                 title="Financement prévu (€)",
-                scale=alt.Scale(scheme="blues"),
+                scale=alt.Scale(scheme="blues", zero=True),
                 legend=alt.Legend(format=",.0f"),
             ),
             tooltip=[
@@ -114,4 +115,4 @@ def chart(shapes: list[dict[str, Any]], by_qpv: pd.DataFrame, value: str = "amou
             ],
         )
     )
-    return alt.layer(*layers).project(type="mercator").properties(height=480)
+    return alt.layer(*layers).project(type="mercator").properties(height=480).configure(locale=FRENCH)

@@ -425,7 +425,9 @@ def summarise(db: Path) -> dict[str, int]:
             ("annex objectives", "select count(*) from raw.annex_objectives"),
             ("funding lines", "select count(*) from analytics.funding_lines where source_kind = 'document'"),
             ("ANCT posts", "select count(*) from analytics.funding_lines where source_kind = 'dataset'"),
-            ("issues found", "select count(*) from raw.ingest_issues"),
+            # Those of the ingest, the annex anomalies dbt finds and the superseded versions: the
+            # count `cdv status` and the dashboard show (analytics.dq_issues).
+            ("issues", "select count(*) from analytics.dq_issues"),
         ):
             try:
                 counts[label] = con.execute(sql).fetchone()[0]

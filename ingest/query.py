@@ -312,7 +312,11 @@ def status(db: Path) -> str:
             issues = con.execute(
                 "select severity, count(*) from analytics.dq_issues group by 1 order by 1"
             ).fetchall()
-            lines.append("open data-quality issues: " + ", ".join(f"{n} {s}" for s, n in issues))
+            # The same count as the build's summary and the dashboard's (analytics.dq_issues).
+            total = sum(n for _, n in issues)
+            lines.append(
+                f"open data-quality issues: {total} (" + ", ".join(f"{n} {s}" for s, n in issues) + ")"
+            )
         except duckdb.Error:
             pass
         return "\n".join(lines)

@@ -73,6 +73,19 @@ def test_status(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "perpignan-mediterranee_programme-actions_pilier-economie-emploi.txt" in out
     assert "raw.fiches            16" in out
     assert "open data-quality issues:" in out
+    # One count of issues: the build's summary, `cdv status` and the dashboard's overview tile.
+    import re
+
+    import duckdb
+
+    from dashboard import queries as q
+    from ingest.build import summarise
+
+    shown = int(re.search(r"open data-quality issues: (\d+)", out)[1])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert shown == con.execute("select count(*) from analytics.dq_issues").fetchone()[0]
+        tile = q.fetch(con, "overview_totals", q.default_filters(con))["issue_count"].iloc[0]
+    assert shown == summarise(warehouse)["issues"] == tile
 
 
 def test_ingest_of_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:

@@ -362,13 +362,15 @@ def browser_page(server: str):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # Tall: Streamlit scrolls its content inside the window, and a screenshot shows the window.
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
             yield page
         finally:
             browser.close()
 
 
-CHARTS = {"funders": 2, "qpv": 2, "years": 1, "actions": 1, "coverage": 1}
+# Charts each page draws (the QPV page: money by QPV, the map, one QPV over the years).
+CHARTS = {"funders": 2, "qpv": 3, "years": 1, "actions": 1, "coverage": 1}
 
 
 def _render(page, url: str, key: str) -> None:
@@ -410,6 +412,12 @@ def test_pages_render_in_chromium_with_the_warehouse_figures(server: str, browse
             frame = q.fetch(wh, m.query, q.default_filters(wh))
             figure = m.exact(frame) if m.query == q.HEADLINE_QUERY else m.text(frame)
             assert figure in shown, (page.key, m.label, shown)
+
+    # The map: the QPV outlines drawn (Vega paths), with no tile server to fetch anything from.
+    _render(browser_page, server, "qpv")
+    chart = browser_page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    chart.screenshot(path=str(SCREENSHOTS / "dashboard_qpv_map.png"))
+    assert (SCREENSHOTS / "dashboard_qpv_map.png").stat().st_size > 5_000
 
     # The headline figure, as a person sees it on the overview page.
     _render(browser_page, server, "overview")
