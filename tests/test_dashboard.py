@@ -9,6 +9,7 @@ notebook reads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -304,6 +305,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(warehouse: Path):
+    with _serve(warehouse) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serve(warehouse: Path):
+    """The dashboard served by Streamlit on a free port, reading ``warehouse``."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"Debian's chromium is not installed ({CHROMIUM}): `make browser` (run by `make test`) "
@@ -423,3 +431,40 @@ def test_pages_render_in_chromium_with_the_warehouse_figures(server: str, browse
     _render(browser_page, server, "overview")
     headline = q.format_eur(q.fetch(wh, q.HEADLINE_QUERY, q.default_filters(wh))["amount_eur"].iloc[0])
     assert browser_page.get_by_text(headline, exact=True).count() >= 1
+
+
+OTHER_CONTRACT = ROOT / "tests" / "documents" / "carcassonne-agglo_programme_cohesion-sociale.txt"
+
+
+def test_a_warehouse_of_another_contract_only(browser_page, tmp_path: Path) -> None:
+    """The dashboard of a warehouse holding one other contract's programme and nothing else: its
+    own contract chosen, its figures, its QPVs on the map (screenshots kept)."""
+    from ingest.build import build
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / OTHER_CONTRACT.name).write_bytes(OTHER_CONTRACT.read_bytes())
+    db = tmp_path / "other.duckdb"
+    # Seeds and models without the tests (tested elsewhere): what the pages read.
+    build(
+        db,
+        [inputs],
+        mirror=True,
+        progress=lambda _: None,
+        dbt_args=["build", "--exclude", "test_type:data", "test_type:unit"],
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(contract, planned)] = con.execute(
+            "select contract_code, sum(amount_eur) from marts.fct_funding where source_kind = 'document' group by 1"
+        ).fetchall()
+        defaults = q.default_filters(con)
+    assert defaults["contract_code"] == contract
+    with _serve(db) as url:
+        for key in ("overview", "qpv"):
+            _render(browser_page, url, key)
+            browser_page.screenshot(path=str(SCREENSHOTS / f"other_contract_{key}.png"), full_page=True)
+            assert browser_page.locator('[data-testid="stException"]').count() == 0, key
+            shown = browser_page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            assert q.format_tile_eur(planned) in [t.strip() for t in shown], (key, shown)
+        chart = browser_page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+        chart.screenshot(path=str(SCREENSHOTS / "other_contract_map.png"))
