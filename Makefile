@@ -27,12 +27,12 @@ run: install
 build: run
 
 test: install browser
-	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check ingest tests
+	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/ruff check ingest tests dashboard bench
 	$(MAKE) --no-print-directory coverage
 
 lint: install
-	$(BIN)/ruff check ingest tests
+	$(BIN)/ruff check ingest tests dashboard bench
 
 # The property-based tests of the parsers (tests/test_fuzz.py) with 2,000 random examples each
 # (`make test` runs 30, derandomized); a failing example is kept in .hypothesis/ and replayed first.

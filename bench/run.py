@@ -10,7 +10,9 @@ What it measures (BENCHMARKS.md says why, and what limits each figure):
     into a new warehouse;
 (c) the rebuild after one document changed: ``cdv build`` again, where the ingest skips the
     unchanged documents by their sha256 and parses the changed one only;
-(d) the p95 latency of five analyst queries on the built warehouse;
+(d) the p95 latency of five analyst queries on the built warehouse, and of every dashboard page
+    (its script run by Streamlit's AppTest: the SQL of its figures and tables with the default
+    filters, the formatting, the map; the browser's drawing is not counted);
 (e) the peak memory of each step's process tree (sampled with psutil, 20 Hz, when it is there;
     else the largest single process from ``getrusage``);
 (f) how the cost grows with the corpus: ingest of 100, 300 and 1,000 documents (and, when the time
@@ -62,6 +64,7 @@ END_MARK = "<!-- bench:results:end -->"
 DEFAULT_WORK = Path("/tmp/cdv-bench")
 CORES = 2
 QUERY_RUNS = 20
+PAGE_RUNS = 10
 # make bench must end within 10 minutes: the optional builds at 100 and 300 documents only run when
 # enough of this budget is left (see run()).
 BUDGET_S = 570
@@ -73,6 +76,7 @@ TARGETS = {
     "regex_ratio": 2.0,
     "rebuild_s": 15.0,
     "query_p95_ms": 100.0,
+    "page_p95_s": 1.0,
     "linear_ratio": 1.3,
 }
 
@@ -286,6 +290,46 @@ def time_queries(db: Path, runs: int = QUERY_RUNS) -> dict[str, dict[str, Any]]:
                 "max_ms": times[-1],
                 "runs": runs,
             }
+    return results
+
+
+def time_pages(db: Path, runs: int = PAGE_RUNS) -> dict[str, dict[str, Any]]:
+    """Each dashboard page run ``runs`` times after one warm-up (Streamlit's AppTest, the page's
+    script against ``db`` with the default filters): what a page load costs the server."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import queries as q
+
+    app = REPO_ROOT / "dashboard" / "app.py"
+    results: dict[str, dict[str, Any]] = {}
+    previous = os.environ.get("CDV_DB")
+    os.environ["CDV_DB"] = str(db)
+    try:
+        for page in q.PAGES:
+            at = AppTest.from_file(str(app), default_timeout=120)
+            at.query_params["page"] = page.key
+            at.run()  # warm-up, not counted
+            if at.exception or at.error:
+                problem = at.exception[0].value if at.exception else at.error[0].value
+                results[page.key] = {"error": str(problem).splitlines()[0][:160]}
+                continue
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - started)
+            times.sort()
+            results[page.key] = {
+                "p50_s": statistics.median(times),
+                "p95_s": times[max(0, -(-95 * len(times) // 100) - 1)],
+                "max_s": times[-1],
+                "runs": runs,
+            }
+    finally:
+        if previous is None:
+            os.environ.pop("CDV_DB", None)
+        else:
+            os.environ["CDV_DB"] = previous
     return results
 
 
@@ -527,6 +571,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         else:
             say(f"  {name}: p95 {figures['p95_ms']:.1f} ms ({figures['rows']} rows)")
     results["queries"] = queries
+    say("(d) dashboard pages:")
+    try:
+        pages = time_pages(query_db)
+    except Exception as exc:  # noqa: BLE001 - the bench reports, it does not stop
+        pages = {"all": {"error": f"{type(exc).__name__}: {exc}"[:160]}}
+    for key, figures in pages.items():
+        say(
+            f"  {key}: "
+            + (f"n/a ({figures['error']})" if "error" in figures else f"p95 {figures['p95_s']:.2f} s")
+        )
+    results["pages"] = pages
     results["queries_on"] = (
         "the published warehouse"
         if build.ok
@@ -666,6 +721,15 @@ def verdicts(r: dict[str, Any]) -> list[dict[str, str]]:
         + (f"; n/a: {', '.join(missing)}" if missing else ""),
         bool(p95) and max(p95) <= TARGETS["query_p95_ms"],
     )
+    pages = r.get("pages", {})
+    page_p95 = [p["p95_s"] for p in pages.values() if "p95_s" in p]
+    broken = [key for key, p in pages.items() if "p95_s" not in p]
+    add(
+        "dashboard page p95 < 1 s (each page, server side)",
+        (f"worst p95 {max(page_p95):.2f} s" if page_p95 else "no page ran")
+        + (f"; n/a: {', '.join(broken)}" if broken else ""),
+        (bool(page_p95) and not broken and max(page_p95) < TARGETS["page_p95_s"]) if pages else None,
+    )
     cpu = _marginal(r["scaling_ingest"], "cpu_s")
     wall = _marginal(r["scaling_ingest"], "wall_s")
     if len(cpu) >= 2 and min(cpu) > 0 and min(wall) > 0:
@@ -768,6 +832,21 @@ def markdown(r: dict[str, Any]) -> str:
             )
         else:
             lines.append(f"| {name} | n/a | | | {q['error']} |")
+    if r.get("pages"):
+        lines += [
+            "",
+            f"(d) Dashboard pages on the same warehouse, {PAGE_RUNS} runs each after one warm-up (the page's "
+            "script run by Streamlit's AppTest with the default filters: its SQL, formatting and charts "
+            "built; the browser's drawing not counted):",
+            "",
+            "| page | p50 | p95 | max |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for key, p in r["pages"].items():
+            if "p95_s" in p:
+                lines.append(f"| {key} | {p['p50_s']:.2f} s | {p['p95_s']:.2f} s | {p['max_s']:.2f} s |")
+            else:
+                lines.append(f"| {key} | n/a | | {p['error']} |")
     lines += [
         "",
         "(f) Cost against corpus size: ingest of the first N documents, without the ANCT files, two workers at "

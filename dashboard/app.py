@@ -89,12 +89,13 @@ def show_table(frame: pd.DataFrame, name: str) -> None:
     )
     st.dataframe(styled, hide_index=True)
     left, right, _ = st.columns([1, 1, 6])
+    # The files are made when a button is clicked (a callable), not on every page load.
     left.download_button(
-        "CSV", export.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv", key=f"csv_{name}"
+        "CSV", lambda: export.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv", key=f"csv_{name}"
     )
     right.download_button(
         "Excel (.xlsx)",
-        _xlsx(export),
+        lambda: _xlsx(export),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{name}",
