@@ -206,9 +206,9 @@ PAGES: tuple[Page, ...] = (
         ("overview_totals", "headline", "headline_lines"),
         (
             Metric("Financement prévu de la sélection", "headline", "amount_eur"),
-            Metric("Financement prévu (QPV et années de la sélection)", "overview_totals", "planned_eur"),
+            Metric("Prévu (QPV et années choisis)", "overview_totals", "planned_eur"),
             Metric("Lignes de financement prévues", "overview_totals", "funding_line_count", unit="count"),
-            Metric("Financement exécuté (open data ANCT)", "overview_totals", "executed_eur"),
+            Metric("Exécuté (open data ANCT)", "overview_totals", "executed_eur"),
             Metric("Anomalies de lecture", "overview_totals", "issue_count", unit="count"),
         ),
     ),

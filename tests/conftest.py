@@ -34,6 +34,24 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+OTHER_DOCUMENTS = ROOT / "tests" / "documents"
+
+
+@pytest.fixture(scope="session")
+def other_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of two other contracts' programmes and a third's annex, and nothing else."""
+    folder = tmp_path_factory.mktemp("inputs")
+    for name in (
+        "carcassonne-agglo_programme_cohesion-sociale.txt",
+        "montpellier-mediterranee-metropole_programme_cadre-de-vie.txt",
+        "beziers-mediterranee_annexe_objectifs-bop.txt",
+    ):
+        (folder / name).write_bytes((OTHER_DOCUMENTS / name).read_bytes())
+    db = tmp_path_factory.mktemp("other") / "warehouse.duckdb"
+    build(db, [folder], progress=lambda _: None)
+    return db
+
+
 @pytest.fixture()
 def wh(warehouse: Path):
     con = duckdb.connect(str(warehouse), read_only=True)

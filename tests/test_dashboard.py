@@ -116,7 +116,7 @@ def test_planned_funding_is_the_same_on_every_page_and_in_the_marts(app_db: Path
     assert frame_sum(actions, 0, "amount_eur") == planned  # by axis
     assert frame_sum(actions, 1, "amount_eur") == planned  # by action
     overview = run_page("overview")
-    assert metric(overview, "Financement prévu (QPV et années de la sélection)") == shown
+    assert metric(overview, "Prévu (QPV et années choisis)") == shown
     assert metric(overview, "Lignes de financement prévues") == q.format_count(
         scalar(wh, f"select count(*) from analytics.funding_lines {PLANNED}")
     )
@@ -384,6 +384,7 @@ CHARTS = {"funders": 2, "qpv": 3, "years": 1, "actions": 1, "coverage": 1}
 def _render(page, url: str, key: str) -> None:
     """Load a page and wait until Streamlit has finished the script run and vega drew the charts."""
     page.goto(f"{url}/?page={key}")
+    key = key.split("&")[0]
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=60_000)
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
@@ -427,41 +428,32 @@ def test_pages_render_in_chromium_with_the_warehouse_figures(server: str, browse
     chart.screenshot(path=str(SCREENSHOTS / "dashboard_qpv_map.png"))
     assert (SCREENSHOTS / "dashboard_qpv_map.png").stat().st_size > 5_000
 
+    # A view shared by its address, in the browser: the figure of its filters, French-formatted.
+    for chosen in FILTER_SETTINGS:
+        _render(browser_page, server, "overview&" + "&".join(f"{k}={v}" for k, v in chosen.items()))
+        name = "_".join(chosen.values())
+        browser_page.screenshot(path=str(SCREENSHOTS / f"dashboard_overview_{name}.png"), full_page=True)
+        expected = q.format_eur(
+            q.fetch(wh, q.HEADLINE_QUERY, {**q.default_filters(wh), **chosen})["amount_eur"].iloc[0]
+        )
+        assert browser_page.get_by_text(expected, exact=True).count() >= 1, (chosen, expected)
+
     # The headline figure, as a person sees it on the overview page.
     _render(browser_page, server, "overview")
     headline = q.format_eur(q.fetch(wh, q.HEADLINE_QUERY, q.default_filters(wh))["amount_eur"].iloc[0])
     assert browser_page.get_by_text(headline, exact=True).count() >= 1
 
 
-OTHER_CONTRACT = ROOT / "tests" / "documents" / "carcassonne-agglo_programme_cohesion-sociale.txt"
-
-
-def test_a_warehouse_of_another_contract_only(browser_page, tmp_path: Path) -> None:
-    """The dashboard of a warehouse holding one other contract's programme and nothing else: its
-    own contract chosen, its figures, its QPVs on the map (screenshots kept)."""
-    from ingest.build import build
-
-    inputs = tmp_path / "inputs"
-    inputs.mkdir()
-    (inputs / OTHER_CONTRACT.name).write_bytes(OTHER_CONTRACT.read_bytes())
-    db = tmp_path / "other.duckdb"
-    # Seeds and models without the tests (tested elsewhere): what the pages read.
-    build(
-        db,
-        [inputs],
-        mirror=True,
-        progress=lambda _: None,
-        dbt_args=["build", "--exclude", "test_type:data", "test_type:unit"],
-    )
-    with duckdb.connect(str(db), read_only=True) as con:
-        [(contract, planned)] = con.execute(
-            "select contract_code, sum(amount_eur) from marts.fct_funding where source_kind = 'document' group by 1"
-        ).fetchall()
-        defaults = q.default_filters(con)
-    assert defaults["contract_code"] == contract
-    with _serve(db) as url:
+def test_a_warehouse_of_another_contract_only(browser_page, other_warehouse: Path) -> None:
+    """The dashboard of a warehouse holding other contracts' documents only (tests/conftest.py):
+    one of them chosen in the address, its figures, its QPVs on the map (screenshots kept)."""
+    with duckdb.connect(str(other_warehouse), read_only=True) as con:
+        planned = con.execute(
+            "select sum(amount_eur) from marts.fct_funding where source_kind = 'document' and contract_code = 'CV037'"
+        ).fetchone()[0]
+    with _serve(other_warehouse) as url:
         for key in ("overview", "qpv"):
-            _render(browser_page, url, key)
+            _render(browser_page, url, f"{key}&contract_code=CV037")
             browser_page.screenshot(path=str(SCREENSHOTS / f"other_contract_{key}.png"), full_page=True)
             assert browser_page.locator('[data-testid="stException"]').count() == 0, key
             shown = browser_page.locator('[data-testid="stMetricValue"]').all_inner_texts()

@@ -129,9 +129,9 @@ def test_headline_is_the_same_from_the_cli_the_notebook_and_the_dashboard(
         text=True,
         check=True,
     )
-    rows = json.loads(answer.stdout)
+    rows = json.loads(answer.stdout, parse_float=Decimal)  # amounts are JSON numbers
     assert len(rows) == 1
-    from_cli = Decimal(rows[0]["amount_eur"])
+    from_cli = rows[0]["amount_eur"]
 
     from_notebook = printed_value(qpv_notebook, "headline", "headline_eur")
 
