@@ -296,6 +296,7 @@ def time_queries(db: Path, runs: int = QUERY_RUNS) -> dict[str, dict[str, Any]]:
 def time_pages(db: Path, runs: int = PAGE_RUNS) -> dict[str, dict[str, Any]]:
     """Each dashboard page run ``runs`` times after one warm-up (Streamlit's AppTest, the page's
     script against ``db`` with the default filters): what a page load costs the server."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from dashboard import queries as q
@@ -313,18 +314,23 @@ def time_pages(db: Path, runs: int = PAGE_RUNS) -> dict[str, dict[str, Any]]:
                 problem = at.exception[0].value if at.exception else at.error[0].value
                 results[page.key] = {"error": str(problem).splitlines()[0][:160]}
                 continue
-            times = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                at.run()
-                times.append(time.perf_counter() - started)
-            times.sort()
-            results[page.key] = {
-                "p50_s": statistics.median(times),
-                "p95_s": times[max(0, -(-95 * len(times) // 100) - 1)],
-                "max_s": times[-1],
-                "runs": runs,
-            }
+            figures: dict[str, Any] = {"runs": runs}
+            # First views (the figures computed: what the first visitor after a build waits) and
+            # views seen before (kept per warehouse version by the app's cache).
+            for kind in ("cold", "warm"):
+                times = []
+                for _ in range(runs):
+                    if kind == "cold":
+                        st.cache_data.clear()
+                    started = time.perf_counter()
+                    at.run()
+                    times.append(time.perf_counter() - started)
+                times.sort()
+                figures[f"{kind}_p50_s"] = statistics.median(times)
+                figures[f"{kind}_p95_s"] = times[max(0, -(-95 * len(times) // 100) - 1)]
+                figures[f"{kind}_max_s"] = times[-1]
+            figures["p95_s"] = figures["cold_p95_s"]
+            results[page.key] = figures
     finally:
         if previous is None:
             os.environ.pop("CDV_DB", None)
@@ -725,7 +731,7 @@ def verdicts(r: dict[str, Any]) -> list[dict[str, str]]:
     page_p95 = [p["p95_s"] for p in pages.values() if "p95_s" in p]
     broken = [key for key, p in pages.items() if "p95_s" not in p]
     add(
-        "dashboard page p95 < 1 s (each page, server side)",
+        "dashboard page p95 < 1 s (each page, server side, first view after a build)",
         (f"worst p95 {max(page_p95):.2f} s" if page_p95 else "no page ran")
         + (f"; n/a: {', '.join(broken)}" if broken else ""),
         (bool(page_p95) and not broken and max(page_p95) < TARGETS["page_p95_s"]) if pages else None,
@@ -839,14 +845,17 @@ def markdown(r: dict[str, Any]) -> str:
             "script run by Streamlit's AppTest with the default filters: its SQL, formatting and charts "
             "built; the browser's drawing not counted):",
             "",
-            "| page | p50 | p95 | max |",
-            "| --- | ---: | ---: | ---: |",
+            "| page | first view p50 | first view p95 | first view max | seen before p50 | seen before p95 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for key, p in r["pages"].items():
             if "p95_s" in p:
-                lines.append(f"| {key} | {p['p50_s']:.2f} s | {p['p95_s']:.2f} s | {p['max_s']:.2f} s |")
+                lines.append(
+                    f"| {key} | {p['cold_p50_s']:.2f} s | {p['cold_p95_s']:.2f} s | {p['cold_max_s']:.2f} s "
+                    f"| {p['warm_p50_s']:.2f} s | {p['warm_p95_s']:.2f} s |"
+                )
             else:
-                lines.append(f"| {key} | n/a | | {p['error']} |")
+                lines.append(f"| {key} | n/a | | {p['error']} | | |")
     lines += [
         "",
         "(f) Cost against corpus size: ingest of the first N documents, without the ANCT files, two workers at "

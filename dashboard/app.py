@@ -43,6 +43,32 @@ def warehouse_path() -> Path:
     return args.db or q.default_db()
 
 
+def _version() -> tuple[str, int, int]:
+    """The published warehouse file as it is now: a build replaces the file, which changes this,
+    and every figure kept for the old one is read again."""
+    db = warehouse_path()
+    info = db.stat()
+    return str(db), info.st_mtime_ns, info.st_size
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _fetched(_con: duckdb.DuckDBPyConnection, version: tuple, name: str, params: tuple) -> pd.DataFrame:
+    return q.fetch(_con, name, dict(params))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _defaults(_con: duckdb.DuckDBPyConnection, version: tuple) -> dict[str, str | None]:
+    return q.default_filters(_con)
+
+
+def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """``q.fetch``, kept per warehouse version, query and filters: a view seen before (by anyone
+    using this server) is not computed again until the next build publishes."""
+    used = q.parameters(q.sql(name))
+    key = tuple(sorted((k, v) for k, v in (params or {}).items() if k in used))
+    return _fetched(con, _version(), name, key).copy()
+
+
 def show_metrics(page: q.Page, frames: dict[str, pd.DataFrame]) -> None:
     # The headline figure is shown under its question (page_overview), not in the row of totals.
     shown = [m for m in page.metrics if m.query in frames and m.query != q.HEADLINE_QUERY]
@@ -69,6 +95,11 @@ def _display(value: Any, name: str) -> str:
     return str(labels.value(name, value))
 
 
+# A table shows at most this many rows (a national warehouse has tens of thousands of lines); the
+# downloads hold them all.
+TABLE_ROWS = 1000
+
+
 def show_table(frame: pd.DataFrame, name: str) -> None:
     """A table with French headers and formats (the numbers stay numbers: sorting a column sorts
     them), and its rows to download as CSV and as an Excel workbook."""
@@ -80,7 +111,8 @@ def show_table(frame: pd.DataFrame, name: str) -> None:
             # Text: an empty cell, not "None".
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
     export = shown.rename(columns=labels.column)
-    styled = export.style.format(
+    visible = export.head(TABLE_ROWS)
+    styled = visible.style.format(
         {
             labels.column(c): (lambda v, c=c: _display(v, c) or "–")
             for c in shown.columns
@@ -88,10 +120,19 @@ def show_table(frame: pd.DataFrame, name: str) -> None:
         }
     )
     st.dataframe(styled, hide_index=True)
+    if len(export) > TABLE_ROWS:
+        st.caption(
+            f"Les {labels.count(TABLE_ROWS)} premières lignes sur {labels.count(len(export))} : "
+            "les fichiers à télécharger les contiennent toutes."
+        )
     left, right, _ = st.columns([1, 1, 6])
     # The files are made when a button is clicked (a callable), not on every page load.
     left.download_button(
-        "CSV", lambda: export.to_csv(index=False).encode("utf-8"), f"{name}.csv", "text/csv", key=f"csv_{name}"
+        "CSV",
+        lambda: export.to_csv(index=False).encode("utf-8"),
+        f"{name}.csv",
+        "text/csv",
+        key=f"csv_{name}",
     )
     right.download_button(
         "Excel (.xlsx)",
@@ -121,8 +162,8 @@ def show_sql(*names: str) -> None:
 def filter_bar(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
     """The sidebar's filters, drawn from the data loaded and kept in the URL (a view can be shared).
     Each defaults to "all", but the contract when the warehouse holds only one."""
-    options = q.fetch(con, "filter_options")
-    defaults = q.default_filters(con)
+    options = fetch(con, "filter_options")
+    defaults = _defaults(con, _version())
     chosen: dict[str, str | None] = {}
     labels: dict[str, dict[str, str]] = {}
     for name, title in q.FILTERS:
@@ -238,7 +279,7 @@ def page_qpv(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) ->
         format_func=lambda code: f"{code} {names.get(code, '')}".strip(),
         key="qpv_over_time",
     )
-    over_time = q.fetch(con, "qpv_funding_by_year", {**filters, "qpv_code": qpv_code})
+    over_time = fetch(con, "qpv_funding_by_year", {**filters, "qpv_code": qpv_code})
     st.metric(f"{qpv_code} : financement prévu, toutes années", q.format_eur(over_time["amount_eur"].sum()))
     bar_chart(
         over_time,
@@ -394,7 +435,7 @@ def render(con: duckdb.DuckDBPyConnection, page: q.Page) -> None:
         return
     filters, labels = filter_bar(con)
     st.session_state["filters"], st.session_state["filter_labels"] = filters, labels
-    frames = {name: q.fetch(con, name, filters) for name in page.queries}
+    frames = {name: fetch(con, name, filters) for name in page.queries}
     show_metrics(page, frames)
     RENDERERS[page.key](con, frames)
 

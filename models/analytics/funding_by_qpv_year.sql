@@ -1,7 +1,8 @@
 /* grain: one row per funding line × QPV × year (marts.fct_funding), planned or executed, with the
-   names an analyst filters and groups by: "each funder, per QPV, per year" is one select. A view
-   over the fact and its dimensions (no second copy of the fact) */
-{{ config(materialized='view') }}
+   names an analyst filters and groups by: "each funder, per QPV, per year" is one select. A table
+   (not a view): every dashboard page filters it, and a table of the joined names answers in
+   milliseconds where the view recomputed five joins over the whole fact at each query */
+{{ config(materialized='table') }}
 
 with
 
