@@ -230,11 +230,14 @@ def _pdf_pages(pdf: Any) -> Converted:
         page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False, use_text_flow=True)
         for page in pdf.pages
     ]
-    running = _running_lines(pdf.pages, words)
-    for page, page_words in zip(pdf.pages, words, strict=True):
+    keys = [
+        [_running_key(w, page.height) for w in page_words]
+        for page, page_words in zip(pdf.pages, words, strict=True)
+    ]
+    running = _running_lines(keys)
+    for page, page_words, page_keys in zip(pdf.pages, words, keys, strict=True):
         char_count += len(page.chars)
-        kept = _without_running(page_words, page.height, running)
-        blocks = _page_blocks(page, kept)
+        blocks = _page_blocks(page, _without_running(page_words, page_keys, running))
         for block in blocks:
             sizes += block.sizes
         pages.append(blocks)
@@ -420,37 +423,43 @@ def _running_key(word: dict[str, Any], height: float) -> tuple[str, int] | None:
     return re.sub(r"\d+", "#", word["text"]), round(word["top"] / 4)
 
 
-def _running_lines(pages: list[Any], words: list[list[dict[str, Any]]]) -> set[tuple[str, int]]:
-    """The words of the running headers and footers: at one place in the margin of most pages."""
-    if len(pages) < 2:
+RunningKey = tuple[str, int] | None
+
+
+def _running_lines(keys: list[list[RunningKey]]) -> set[tuple[str, int]]:
+    """The words of the running headers and footers (``_running_key`` of each word of each page):
+    at one place in the margin of most pages."""
+    if len(keys) < 2:
         return set()
     counts: dict[tuple[str, int], int] = {}
-    for page, page_words in zip(pages, words, strict=True):
-        for key in {_running_key(w, page.height) for w in page_words} - {None}:
-            counts[key] = counts.get(key, 0) + 1  # type: ignore[index]
-    least = max(2, RUNNING_SHARE * len(pages))
+    for page_keys in keys:
+        for key in set(page_keys):
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+    least = max(2, RUNNING_SHARE * len(keys))
     return {key for key, count in counts.items() if count >= least}
 
 
 def _without_running(
-    words: list[dict[str, Any]], height: float, running: set[tuple[str, int]]
+    words: list[dict[str, Any]], keys: list[RunningKey], running: set[tuple[str, int]]
 ) -> list[dict[str, Any]]:
-    """The page's words but those of its running header and footer, which stand apart from the
-    page's text (a table's header repeated at the top of every page is followed closely by its
-    rows, and kept)."""
+    """The page's words (``keys``: their ``_running_key``) but those of its running header and
+    footer, which stand apart from the page's text (a table's header repeated at the top of every
+    page is followed closely by its rows, and kept)."""
     # A margin line that is a page number, a date or a file's address is one on a single page too.
     lines: dict[int, list[dict[str, Any]]] = {}
-    for word in words:
-        if _running_key(word, height) is not None:
-            lines.setdefault(round(word["top"] / 4), []).append(word)
+    for word, key in zip(words, keys, strict=True):
+        if key is not None:
+            lines.setdefault(key[1], []).append(word)
     marked = {
         id(word)
         for line in lines.values()
         if any(_RUNNING_TEXT.search(w["text"]) for w in line)
         for word in line
     }
-    candidates = [w for w in words if _running_key(w, height) in running or id(w) in marked]
-    others = [w for w in words if not (_running_key(w, height) in running or id(w) in marked)]
+    running_words = [key in running or id(w) in marked for w, key in zip(words, keys, strict=True)]
+    candidates = [w for w, is_running in zip(words, running_words, strict=True) if is_running]
+    others = [w for w, is_running in zip(words, running_words, strict=True) if not is_running]
     if not candidates or not others:
         return others or words
     top = min(w["top"] for w in others)

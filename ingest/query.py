@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from ingest import labels
 from ingest.warehouse import open_warehouse
 
 # Statements that only read, by the type DuckDB's own parser gives them (comments and string
@@ -188,12 +189,9 @@ def render(result: QueryResult, fmt: str, max_width: int = 60) -> str:
 
 
 def format_eur(value: Any) -> str:
-    """An amount in euros the French way: 1 234 567 € (whole euros; cents when there are any)."""
-    if value is None:
-        return "-"
-    amount = Decimal(str(value))
-    text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
-    return text.replace(",", "\u202f").replace(".", ",") + " €"
+    """An amount in euros the French way: 1 234 567 € (whole euros; cents when there are any), as
+    ``labels.eur`` writes it, with a plain space before the euro sign for terminals and logs."""
+    return labels.eur(value).replace("\u00a0", " ") or "-"
 
 
 def _quarantine_lines(con: duckdb.DuckDBPyConnection, shown: int = 20) -> list[str]:

@@ -116,11 +116,14 @@ def _joins(
     return joined
 
 
-def _run(
-    lines: list[list[Word]], start: int, space: float, rules: list[Rule]
-) -> tuple[int, list[tuple[float, float]]]:
+def _width(first: list[Word], space: float) -> float:
+    """The narrowest river of a run whose first line is ``first``: wider than a word space."""
+    return max(MIN_RIVER, SPACE_FACTOR * space * _line_size(first))
+
+
+def _run(lines: list[list[Word]], start: int, space: float) -> tuple[int, list[tuple[float, float]]]:
     """The end of the run of lines from ``start`` and its rivers (none: no table starts there)."""
-    width = max(MIN_RIVER, SPACE_FACTOR * space * _line_size(lines[start]))
+    width = _width(lines[start], space)
     end = start + 1
     rivers = _rivers(lines[start:end], width)
     # A first line of one cell (a label whose neighbour starts lower) gets its rivers from the next.
@@ -155,7 +158,7 @@ def _runs(
     found: list[tuple[int, int, list[tuple[float, float]]]] = []
     start = 0
     while start < len(lines):
-        end, rivers = _run(lines, start, space, rules)
+        end, rivers = _run(lines, start, space)
         if not rivers:
             start += 1
             continue
@@ -163,9 +166,9 @@ def _runs(
             last_row = len(_rows(lines[start:end], rules)[-1])
             restart = end - last_row
             if restart - start >= MIN_LINES:
-                later, later_rivers = _run(lines, restart, space, rules)
-                if later_rivers and later > end and _run(lines, start, space, rules)[0] >= restart:
-                    found.append((start, restart, _run_rivers(lines, start, restart, space)))
+                later, later_rivers = _run(lines, restart, space)
+                if later_rivers and later > end:
+                    found.append((start, restart, _run_rivers(lines[start:restart], space)))
                     found.append((restart, later, later_rivers))
                     start = later
                     continue
@@ -174,9 +177,8 @@ def _runs(
     return found
 
 
-def _run_rivers(lines: list[list[Word]], start: int, end: int, space: float) -> list[tuple[float, float]]:
-    width = max(MIN_RIVER, SPACE_FACTOR * space * _line_size(lines[start]))
-    return [river for river in _rivers(lines[start:end], width) if _two_sided(river, lines[start:end])]
+def _run_rivers(run: list[list[Word]], space: float) -> list[tuple[float, float]]:
+    return [river for river in _rivers(run, _width(run[0], space)) if _two_sided(river, run)]
 
 
 def _rows(lines: list[list[Word]], rules: list[Rule]) -> list[list[list[Word]]]:
@@ -239,7 +241,7 @@ def _aligned_rivers(
     return found
 
 
-def _table(run: list[list[Word]], starts: list[float], rules: list[Rule]) -> Table:
+def _table(run: list[list[Word]], starts: list[float], rules: list[Rule], *, fragment: bool) -> Table:
     """The run's words in rows and columns (a word goes to the column it starts in)."""
     rows, tops = [], []
     for row in _rows(run, rules):
@@ -250,7 +252,7 @@ def _table(run: list[list[Word]], starts: list[float], rules: list[Rule]) -> Tab
                 cells[column].append(word)
         rows.append(cells)
         tops.append(min(w["top"] for line in row for w in line))
-    return Table(run[0][0]["top"], rows, starts, tops)
+    return Table(run[0][0]["top"], rows, starts, tops, fragment)
 
 
 def _indented(lines: list[list[Word]], left: float, right: float, body: float) -> list[tuple[int, int]]:
@@ -287,12 +289,10 @@ def find(lines: list[list[Word]], rules: list[Rule]) -> tuple[list[Table], list[
         rest += lines[position:start]
         position = end
         run = lines[start:end]
-        width = SPACE_FACTOR * space * _line_size(run[0])
-        rivers = sorted(rivers + _aligned_rivers(run, rivers, width))
+        rivers = sorted(rivers + _aligned_rivers(run, rivers, _width(run[0], space)))
         first = min(w["x0"] for line in run for w in line)
-        table = _table(run, [first, *(b for _, b in rivers)], rules)
-        table.fragment = first - left >= INDENT * (right - left)
-        tables.append(table)
+        starts = [first, *(b for _, b in rivers)]
+        tables.append(_table(run, starts, rules, fragment=first - left >= INDENT * (right - left)))
     rest += lines[position:]
     if not tables:
         return tables, rest
@@ -303,7 +303,6 @@ def find(lines: list[list[Word]], rules: list[Rule]) -> tuple[list[Table], list[
     for start, end in _indented(rest, left, right, body):
         free += rest[position:start]
         position = end
-        tables.append(_table(rest[start:end], [rest[start][0]["x0"]], rules))
-        tables[-1].fragment = True
+        tables.append(_table(rest[start:end], [rest[start][0]["x0"]], rules, fragment=True))
     free += rest[position:]
     return tables, free
