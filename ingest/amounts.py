@@ -82,7 +82,7 @@ _INT = r"[0-9]{1,3}(?:[ \u00a0\u202f.][0-9]{3})+(?![0-9])|[0-9]+"
 _DEC = r",[0-9]+|\.[0-9]{1,2}(?![0-9])"
 
 _AMOUNT_RE = re.compile(
-    # Not inside a word, a code ("QP011001", "n°11") or the decimals of another number ("2.1.1").
+    # Not inside a word, a code ("QP034001", "n°34") or the decimals of another number ("2.1.1").
     r"(?<![\w°])(?<![0-9][.,])"
     rf"(?:(?P<pre>€){_GAP})?"
     rf"(?:{_BAD_TAIL}|{_BAD_HEAD}|(?P<int>{_INT})(?P<dec>{_DEC})?)"

@@ -144,7 +144,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     for item in args.param:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise QueryError(f"--param {item!r}: write it name=value (for example --param qpv_code=QP011001)")
+            raise QueryError(f"--param {item!r}: write it name=value (for example --param qpv_code=QP034001)")
         params[name.strip()] = value
     print(render(run_query(db, sql, params), args.format).rstrip("\n"))
     return 0

@@ -5,10 +5,10 @@ searched for what names a contract, strongest first:
 
 - ``title``: "Contrat de ville de/du ... X" where X begins with the contract's name, its place
   words ("Carcassonne Agglo", "Grand Narbonne") or one of its communes (the communes of its QPVs);
-- ``name``: the contract's full name ("Perpignan Méditerranée Communauté d'Agglomération");
-- ``acronym``: the acronym of the national list ("PMCA") or one the document defines for the
+- ``name``: the contract's full name ("Montpellier Méditerranée Métropole");
+- ``acronym``: the acronym of the national list ("COGA") or one the document defines for the
   contract's name ("Communauté d'Agglomération du Grand Narbonne (CAGN)");
-- ``place``: the place words of the name ("Perpignan Méditerranée"), counted;
+- ``place``: the place words of the name ("Montpellier Méditerranée"), counted;
 - ``commune``: "Ville de X", "commune de X" for a commune of the contract.
 
 The two generations of one intercommunality (a CVnnn code and the CNdddnnX code that continues it) share their names: the years the
@@ -243,8 +243,8 @@ _COMMUNE_CUE = re.compile(
 
 @lru_cache(maxsize=8)
 def defined_acronyms(text: str) -> dict[str, str]:
-    """Acronyms a document defines: "Perpignan Méditerranée Communauté d'Agglomération (PMCA)" ->
-    {"PMCA": "Perpignan Méditerranée Communauté d'Agglomération"} (the words before the parenthesis,
+    """Acronyms a document defines: "Communauté d'Agglomération du Grand Narbonne (CAGN)" ->
+    {"CAGN": "Communauté d'Agglomération du Grand Narbonne"} (the words before the parenthesis,
     back to the punctuation before them, from their first capital letter; at most twelve words)."""
     found: dict[str, str] = {}
     for match in _ACRONYM_PAREN.finditer(text):

@@ -70,7 +70,7 @@ _LOOSE_LETTERS = {
 
 def loose(words: str) -> str:
     """A regex of a phrase that also matches it without accents, with hyphens for spaces, any case
-    of its first letters ("Lézignan-Corbières" ~ "Lezignan Corbieres")."""
+    of its first letters ("Saint-Gély-du-Fesc" ~ "Saint Gely du Fesc")."""
     parts = []
     for word in re.split(r"[\s\-–]+", words.strip()):
         if not word:
@@ -336,7 +336,7 @@ def _epci_patterns(territory: Territory) -> list[tuple[AliasPattern, str | CodeO
         )
         link = r"\s+(?:de\s+l['’]\s*|de\s+la\s+|du\s+|des\s+|de\s+|d['’]\s*)?"
         # The place words with a legal form before or after them ("Carcassonne Agglo", "Agglo du Grand
-        # Narbonne"); alone only when they are more than one word ("Perpignan Méditerranée").
+        # Narbonne"); alone only when they are more than one word ("Montpellier Méditerranée").
         body = rf"(?:{form}{link}{loose(phrase)}(?:\s+{form})?|{loose(phrase)}\s+{form})"
         rows.append((AliasPattern.regex(body, ascii_needle(phrase)), code, "name", phrase))
         if len([w for w in place if fold(w) not in STOPWORDS]) >= 2:

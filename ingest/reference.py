@@ -86,7 +86,7 @@ def _header_key(name: str) -> str:
 
 
 def _department_of_code(code: str) -> str:
-    """QP011001 -> '11', QP02A001 -> '2A', QP971001 -> '971' (the code's three département characters)."""
+    """QP034001 -> '34', QP02A001 -> '2A', QP971001 -> '971' (the code's three département characters)."""
     part = code[2:5]
     return part[1:] if part.startswith("0") else part
 

@@ -132,7 +132,7 @@ class Contract:
 
     @property
     def acronyms(self) -> tuple[str, ...]:
-        """Acronyms the national list gives in parentheses ("... (PMCA)", "CA de l'Albigeois (C2A)")."""
+        """Acronyms the national list gives in parentheses ("... (COGA)", "CA de l'Albigeois (C2A)")."""
         return tuple(re.findall(r"\(([A-Z0-9][A-Z0-9&]{1,9})\)", self.lib_cv))
 
     @property
@@ -225,8 +225,8 @@ def name_tokens(text: str) -> list[str]:
 
 def place_core(name: str) -> str:
     """The place words of a contract or EPCI name: legal form and linking words dropped
-    ("CA du Grand Narbonne" -> "grand narbonne", "Perpignan Méditerranée Communauté d'Agglomération
-    (PMCA)" -> "perpignan mediterranee")."""
+    ("CA du Grand Narbonne" -> "grand narbonne", "Montpellier Méditerranée Métropole" ->
+    "montpellier mediterranee", "CA du Grand Avignon (COGA)" -> "grand avignon")."""
     name = re.sub(r"\([^)]*\)", " ", name)
     tokens = [t for t in name_tokens(name) if t not in LEGAL_FORM_WORDS]
     while tokens and tokens[0] in STOPWORDS:
@@ -238,8 +238,7 @@ def place_core(name: str) -> str:
 
 def initials_match(acronym: str, phrase: str) -> bool:
     """Whether an acronym's letters are the initials of a run of a phrase's significant words, in order
-    ("PMCA" and "Perpignan Méditerranée Communauté d'Agglomération", "CAGN" and "Communauté
-    d'Agglomération du Grand Narbonne")."""
+    ("CAGN" and "Communauté d'Agglomération du Grand Narbonne")."""
     words = [w for w in fold(phrase).split() if w not in STOPWORDS]
     letters = "".join(c for c in fold(acronym) if c.isalpha())
     return len(letters) >= 2 and bool(words) and letters in "".join(w[0] for w in words)
@@ -333,7 +332,7 @@ class Territory:
     qpvs: tuple[Qpv, ...] = ()
     qpv_rule: str = "none"
     communes: tuple[Commune, ...] = ()
-    # Acronyms the document itself gives the contract's EPCI ("... Agglomération (PMCA)").
+    # Acronyms the document itself gives the contract's EPCI ("... du Grand Narbonne (CAGN)").
     epci_acronyms: tuple[str, ...] = ()
     # Other bodies the document names with an acronym it defines: (acronym, name).
     bodies: tuple[tuple[str, str], ...] = ()
