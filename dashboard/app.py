@@ -80,8 +80,9 @@ def show_metrics(page: q.Page, frames: dict[str, pd.DataFrame]) -> None:
 
 
 def _display(value: Any, name: str) -> str:
-    """A cell as an analyst reads it: amounts, percentages and counts the French way, years and
-    line numbers as they are, nothing for a missing value (never "None")."""
+    """A number of a table as an analyst reads it: amounts, percentages and counts the French way,
+    years and line numbers as they are, nothing for a missing value (never "None"). Text columns
+    are not formatted here: their coded values are put in words by ``show_table``."""
     if labels.is_missing(value):
         return ""
     if name.endswith("_eur"):
@@ -92,7 +93,7 @@ def _display(value: Any, name: str) -> str:
         return labels.count(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(labels.value(name, value))
+    return str(value)
 
 
 # A table shows at most this many rows (a national warehouse has tens of thousands of lines); the
