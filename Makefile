@@ -26,13 +26,18 @@ run: install
 
 build: run
 
-test: install browser
+test: install browser lint
 	$(BIN)/python -m pytest -q --durations=15
-	$(BIN)/ruff check ingest tests dashboard bench
 	$(MAKE) --no-print-directory coverage
 
+# Every check of the code (also the hooks of .pre-commit-config.yaml): Python style and format
+# (ruff), types of the package (mypy, strict: pyproject.toml), SQL style of the models (sqlfluff: .sqlfluff).
+PY_DIRS := ingest tests dashboard bench
 lint: install
-	$(BIN)/ruff check ingest tests dashboard bench
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/mypy
+	PYTHONWARNINGS=ignore $(BIN)/sqlfluff lint models --processes 2 --disable-progress-bar
 
 # The property-based tests of the parsers (tests/test_fuzz.py) with 2,000 random examples each
 # (`make test` runs 30, derandomized); a failing example is kept in .hypothesis/ and replayed first.

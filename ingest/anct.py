@@ -236,7 +236,7 @@ def _records(value: Any, result: ParseResult, what: str, array_key: str | None) 
         return value
     if isinstance(value, dict):
         if array_key is not None and isinstance(value.get(array_key), list):
-            return value[array_key]
+            return list(value[array_key])
         # A wrapper object around the records ({"data": [...]}) is the likeliest drift.
         lists = [
             (key, item)

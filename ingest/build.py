@@ -32,7 +32,7 @@ from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES
-from ingest.warehouse import open_warehouse
+from ingest.warehouse import open_warehouse, scalar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -201,9 +201,10 @@ def _has_marts(db: Path) -> bool:
     try:
         with open_warehouse(db, read_only=True) as con:
             return bool(
-                con.execute(
-                    "select count(*) from information_schema.tables where table_schema in ('marts', 'analytics')"
-                ).fetchone()[0]
+                scalar(
+                    con,
+                    "select count(*) from information_schema.tables where table_schema in ('marts', 'analytics')",
+                )
             )
     except duckdb.Error:
         return False
@@ -217,10 +218,11 @@ def raw_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Any, ...
         # A document's place among its versions (its cdv.toml) changes without a load.
         rank = ", version_rank" if table == "documents" else ""
         try:
-            fingerprints[table] = con.execute(
+            row = con.execute(
                 f"select count(*), max(loaded_at), bit_xor(hash(document_sha256, document_file, loaded_at{rank})) "
                 f"from raw.{table}"
             ).fetchone()
+            fingerprints[table] = tuple(row) if row is not None else (0, None, None)
         except duckdb.Error:  # a table a newer schema added: absent before this ingest created it
             fingerprints[table] = (-1, None, None)
     return fingerprints
@@ -430,7 +432,7 @@ def summarise(db: Path) -> dict[str, int]:
             ("issues", "select count(*) from analytics.dq_issues"),
         ):
             try:
-                counts[label] = con.execute(sql).fetchone()[0]
+                counts[label] = scalar(con, sql)
             except duckdb.Error:
                 continue
     return counts
@@ -538,9 +540,7 @@ def quarantined(db: Path) -> Quarantine:
                 "select rule, count(*), coalesce(sum(amount_eur), 0) from analytics.quarantine"
                 " group by rule order by 2 desc, 1"
             ).fetchall()
-            documents = con.execute(
-                "select count(*) from analytics.quarantine where row_kind = 'document'"
-            ).fetchone()[0]
+            documents = scalar(con, "select count(*) from analytics.quarantine where row_kind = 'document'")
         except duckdb.Error:
             return Quarantine(0, 0, [])
     rows = sum(count for _, count, _ in rules) - documents

@@ -187,13 +187,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
         _say(f"{where}: {issue.message}")
     if not read.lines:
         return 1
-    pages = read.pages or [None] * len(read.lines)
+    pages: list[int | None] = list(read.pages) if read.pages else [None] * len(read.lines)
     try:
         for line, page in zip(read.lines, pages, strict=True):
             print(f"{page}\t{line}" if args.pages and page is not None else line)
         sys.stdout.flush()
     except BrokenPipeError:  # cdv convert FILE | head
-        sys.stdout = None  # type: ignore[assignment] - nothing more to write, nor to flush at exit
+        # Nothing more to write, nor to flush at exit.
+        sys.stdout = None
     return 0
 
 

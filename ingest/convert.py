@@ -357,7 +357,10 @@ EDGE_TOLERANCE = 3.0
 
 def _column_edges(lefts: list[list[float]]) -> list[float]:
     """The left edges of a table's columns: those of its row with the most cells."""
-    return sorted(max(lefts, key=len)) if lefts else []
+    if not lefts:
+        return []
+    widest: list[float] = max(lefts, key=len)
+    return sorted(widest)
 
 
 def _on_grid(cells: list[str], lefts: list[float], edges: list[float]) -> list[str]:
@@ -623,7 +626,8 @@ class _Lines:
     def block(
         self, lines: list[str], page: int, *, joined: bool = False, tops: list[float] | None = None
     ) -> None:
-        placed = list(zip(lines, tops if tops is not None else [None] * len(lines), strict=True))
+        line_tops: list[float | None] = list(tops) if tops is not None else [None] * len(lines)
+        placed = list(zip(lines, line_tops, strict=True))
         if not joined:
             placed = [(line, top) for line, top in placed if line.strip()]
         if not placed:

@@ -332,7 +332,7 @@ def _run_gx(
     with _quiet_gx():
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
-        from great_expectations.exceptions import GreatExpectationsError
+        from great_expectations.exceptions.exceptions import GreatExpectationsError
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         context = gx.get_context(mode="ephemeral")
@@ -361,7 +361,7 @@ def _run_gx(
                 result_format["unexpected_index_column_names"] = row_id
             result = batch.validate(gx_suite, result_format=result_format, expectation_parameters=parameters)
             # GX returns the results in its own order; the report keeps the suite file's.
-            ordered = sorted(result.results, key=lambda r: r.expectation_config.meta["cdv_index"])
+            ordered = sorted(result.results, key=_suite_index)
             outcomes += [_outcome(suite, r, parameters) for r in ordered]
     return startup, outcomes
 
@@ -446,3 +446,9 @@ def _condition_text(condition: Any) -> str:
         column = condition["column"].get("name")
         return f"{column} {condition.get('operator', '')} {condition.get('parameter')!r}"
     return str(condition)
+
+
+def _suite_index(result: Any) -> int:
+    """A GX result's place in its suite file (the ``cdv_index`` its expectation was given)."""
+    config = result.expectation_config
+    return int(config.meta["cdv_index"]) if config is not None and config.meta else 0

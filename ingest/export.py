@@ -226,7 +226,7 @@ def export_scdl(db: Path, output: Path | None, stdout: TextIO | None = None) -> 
     rows = scdl_rows(db)
     text = render_csv(rows)
     to_stdout = output is None or str(output) == "-"
-    if to_stdout:
+    if output is None or to_stdout:
         (stdout or sys.stdout).write(text)
     else:
         _write_exactly(Path(output), text, db)

@@ -329,7 +329,9 @@ def _decide_funder(
     return UNKNOWN_FUNDER, "none", "column", 0.3, None
 
 
-def _years(own: Qualifiers, head: Qualifiers | None, calendar: tuple[int | None, int | None, str]):
+def _years(
+    own: Qualifiers, head: Qualifiers | None, calendar: tuple[int | None, int | None, str]
+) -> tuple[int | None, int | None, str, str]:
     if own.year_start:
         return own.year_start, own.year_end, "amount", own.year_text
     if head is not None and head.year_start:
@@ -604,7 +606,8 @@ def read_costs(text: str, source_field: str) -> tuple[list[dict[str, Any]], list
     previous_label: str | None = None
     for index, amount in enumerate(amounts):
         limit = amounts[index + 1].start if index + 1 < len(amounts) else len(text)
-        suffix_end = amount.end + _COST_SUFFIX.match(text[amount.end : limit]).end()
+        suffix = _COST_SUFFIX.match(text[amount.end : limit])
+        suffix_end = amount.end + (suffix.end() if suffix else 0)
         label = _COST_LABEL_TRIM.sub("", text[cursor : amount.start]).strip()
         label = _COST_CONNECTOR.sub("", label).strip()
         if not label:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.warehouse import scalar
+
 SCHEMA = "cdv"
 
 
@@ -69,7 +71,7 @@ def save(con: duckdb.DuckDBPyConnection, inputs: list[Path]) -> None:
 def unregister(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     ensure_registry(con)
     key = str(path.resolve())
-    found = con.execute(f"select count(*) from {SCHEMA}.inputs where path = ?", [key]).fetchone()[0]
+    found = scalar(con, f"select count(*) from {SCHEMA}.inputs where path = ?", [key])
     con.execute(f"delete from {SCHEMA}.inputs where path = ?", [key])
     return bool(found)
 

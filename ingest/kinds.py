@@ -16,7 +16,8 @@ MIN_SCORE = 0.5
 class Kind:
     name: str
     detect: Callable[[str], float]
-    parse: Callable[[list[str]], ParseResult]
+    # (lines) for data sets, (lines, recognised contract) for single-contract documents.
+    parse: Callable[..., ParseResult]
     # False for data sets covering many contrats de ville (the ANCT files): the document as a whole
     # belongs to none, so its text must not be searched for one contract's name.
     single_contract: bool = True

@@ -26,6 +26,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 MANIFEST_NAME = "cdv.toml"
 
@@ -35,7 +36,7 @@ class ManifestError(Exception):
 
 
 @cache
-def _data(path: Path) -> dict:
+def _data(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

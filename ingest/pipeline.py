@@ -451,6 +451,10 @@ def _ingest_one(
             report.messages.append(f"{path}: cannot be read ({exc.strerror or exc}): skipped")
             pending.say(f"{prefix}: cannot be read: skipped")
             return
+        if sha is None:  # not a regular file: what it is, its reading says
+            ready = ready or prepare_document(path, plan.hint)
+            sha = ready.doc.sha256 if isinstance(ready, Prepared) else ready
+            continue
         if pending.holds(sha, path.name):
             pending.flush()  # decide on what is written, not on what is still waiting in the batch
         # Only a hash some raw table holds can have a row in raw.documents: no query for the others.

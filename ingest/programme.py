@@ -580,7 +580,8 @@ class _Parser:
                     f"{self.result.contract_code or 'an unknown contract'} is in the reference "
                     "(add its région's QPV list to reference/qpv/): that money goes to HORS_QPV",
                 )
-        targets = [(m.qpv_code, m.match_kind, m.alias) for m in matches] or [("NONE", "unspecified", None)]
+        targets: list[tuple[str, str, str | None]] = [(m.qpv_code, m.match_kind, m.alias) for m in matches]
+        targets = targets or [("NONE", "unspecified", None)]
         for n, (code, kind, alias) in enumerate(targets, start=1):
             self.result.add(
                 "territory_targets",
@@ -764,7 +765,9 @@ class _Parser:
         row_of_open_table = (
             self.table is not None and _row_label(cells) is not None and not self.table.lines[1:]
         )
-        if _is_header(cells) and not (row_of_open_table and not self.table.header_has_row_label):
+        if _is_header(cells) and not (
+            row_of_open_table and self.table is not None and not self.table.header_has_row_label
+        ):
             self.open_table(number, cells)
             return
         if self.table is not None:

@@ -10,6 +10,8 @@ its rows to the QPV dimension. Columns are recognised by their usual headers (``
 
 from __future__ import annotations
 
+from typing import Any
+
 from ingest.records import ParseResult
 from ingest.reference import read_qpv_list
 
@@ -36,9 +38,9 @@ def parse(lines: list[str]) -> ParseResult:
         result.issue(line, "warning", "qpv_row_skipped", problem, lines[line - 1] if line else "")
     for row in rows:
         number = int(row.pop("_line"))
-        row["source_line"] = number
-        row["source_text"] = lines[number - 1] if number - 1 < len(lines) else ""
-        result.tables[TABLE].append(row)
+        record: dict[str, Any] = {**row, "source_line": number}
+        record["source_text"] = lines[number - 1] if number - 1 < len(lines) else ""
+        result.tables[TABLE].append(record)
     if not rows:
         result.issue(None, "error", "no_qpv_rows", "no QPV row found in the list")
     return result

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from ingest import labels
-from ingest.warehouse import open_warehouse
+from ingest.warehouse import open_warehouse, scalar
 
 # Statements that only read, by the type DuckDB's own parser gives them (comments and string
 # literals are its business, not a regex's). The connection is the guarantee: read-only on the
@@ -284,7 +284,7 @@ def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 def status(db: Path) -> str:
     con = open_read_only(db)
     try:
-        built = con.execute("select max(loaded_at) from raw.documents").fetchone()[0]
+        built = scalar(con, "select max(loaded_at) from raw.documents")
         lines = [f"warehouse: {db}", f"last document loaded: {built}"]
         lines.append("documents:")
         for name, kind, sha, contract in con.execute(
@@ -296,13 +296,13 @@ def status(db: Path) -> str:
         lines.append("rows:")
         for table in ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives"):
             try:
-                count = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+                count = scalar(con, f"select count(*) from raw.{table}")
             except duckdb.Error:
                 continue
             lines.append(f"  raw.{table:<17} {count}")
         for table in ("analytics.funding_lines", "marts.fct_funding"):
             try:
-                lines.append(f"  {table:<21} {con.execute(f'select count(*) from {table}').fetchone()[0]}")
+                lines.append(f"  {table:<21} {scalar(con, f'select count(*) from {table}')}")
             except duckdb.Error:
                 continue
         lines.extend(_quarantine_lines(con))

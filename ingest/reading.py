@@ -272,9 +272,9 @@ def read_file(path: Path) -> ReadText:
                 ),
             )
         data = handle.read()
-    what = sniff(data)
-    if what is not None:
-        converted = _converted(data, what)
+    binary_format = sniff(data)
+    if binary_format is not None:
+        converted = _converted(data, binary_format)
         if not converted.lines:
             return ReadText(path, hashlib.sha256(data).hexdigest(), len(data), None, [], converted.issues)
         # Same content, same key: the converted text is keyed as a text file of it would be.
@@ -282,7 +282,7 @@ def read_file(path: Path) -> ReadText:
             path,
             text_sha256(converted.text),
             len(data),
-            what,
+            binary_format,
             converted.lines,
             converted.issues,
             converted.pages,

@@ -197,9 +197,9 @@ def _resolve(text: str | None, territory: Territory) -> list[TerritoryMatch]:
                 taken = length
                 break
         position += taken or 1
-    for match in _COUNTED_ALL.finditer(folded):
-        if not any(m.start < match.end() and match.start() < m.end for m in found):
-            found.append(TerritoryMatch("ALL", "all", match.group(0), match.start(), match.end()))
+    for counted in _COUNTED_ALL.finditer(folded):
+        if not any(m.start < counted.end() and counted.start() < m.end for m in found):
+            found.append(TerritoryMatch("ALL", "all", counted.group(0), counted.start(), counted.end()))
     if not found:
         generic = _GENERIC_QPV.search(folded)
         if generic is not None:

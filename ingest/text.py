@@ -64,7 +64,7 @@ def clean_block(fragment: str) -> str:
     return _BLANK_LINES.sub("\n", "\n".join(out)).strip()
 
 
-class _DropCombining(dict):
+class _DropCombining(dict[int, int | None]):
     """``str.translate`` table that deletes combining marks: filled lazily, one entry per code point seen."""
 
     def __missing__(self, code: int) -> int | None:

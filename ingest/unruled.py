@@ -60,7 +60,7 @@ class Table:
 
 
 def _line_size(line: list[Word]) -> float:
-    return max(w["size"] for w in line)
+    return max(float(w["size"]) for w in line)
 
 
 def _gaps(line: list[Word]) -> list[tuple[float, float]]:

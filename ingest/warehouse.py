@@ -44,3 +44,9 @@ def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | None = None) -> Any:
+    """The first value of the first row of a query (None when it returns no row)."""
+    row = con.execute(sql, parameters or []).fetchone()
+    return None if row is None else row[0]

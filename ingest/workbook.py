@@ -137,8 +137,8 @@ def workbook_bytes(db: Path, contract: str | None = None) -> tuple[bytes, Workbo
     flat = book.add_worksheet("Financeur x QPV x année")
     for col, name in enumerate(FLAT_COLUMNS):
         flat.write(0, col, labels.column(name), header)
-    for r, row in enumerate(rows, start=1):
-        for col, (name, raw) in enumerate(zip(FLAT_COLUMNS, row, strict=True)):
+    for r, record in enumerate(rows, start=1):
+        for col, (name, raw) in enumerate(zip(FLAT_COLUMNS, record, strict=True)):
             if name == "amount_eur":
                 flat.write_number(r, col, float(raw), money)
             elif raw is None:

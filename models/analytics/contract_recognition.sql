@@ -62,7 +62,9 @@ allocated as (
 
 issue_counts as (
 
-    select document_sha256, count(*) as issue_count
+    select
+        document_sha256,
+        count(*) as issue_count
     from issues
     group by document_sha256
 

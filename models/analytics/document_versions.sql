@@ -33,7 +33,7 @@ keyed as (
         sum(amount_eur) as amount_eur
 
     from lines
-    group by 1, 2
+    group by document_sha256, line_key
 
 ),
 
@@ -51,7 +51,9 @@ totals as (
 
 pairs as (
 
-    select document_sha256 as older_sha256, superseded_by_sha256 as newer_sha256
+    select
+        document_sha256 as older_sha256,
+        superseded_by_sha256 as newer_sha256
     from versions
     where not is_current
 
@@ -71,7 +73,7 @@ compared as (
         on pairs.older_sha256 = older.document_sha256
     left join keyed as newer
         on pairs.newer_sha256 = newer.document_sha256
-        and older.line_key = newer.line_key
+            and older.line_key = newer.line_key
 
 ),
 
@@ -92,17 +94,19 @@ older_changes as (
 added as (
 
     -- Lines of the successor without a counterpart in the superseded document.
-    select pairs.older_sha256, count(*) as lines_added
+    select
+        pairs.older_sha256,
+        count(*) as lines_added
 
     from pairs
     inner join keyed as newer
         on pairs.newer_sha256 = newer.document_sha256
     where not exists (
-        select 1
-        from keyed as older
-        where older.document_sha256 = pairs.older_sha256
-            and older.line_key = newer.line_key
-    )
+            select 1
+            from keyed as older
+            where older.document_sha256 = pairs.older_sha256
+                and older.line_key = newer.line_key
+        )
     group by pairs.older_sha256
 
 ),

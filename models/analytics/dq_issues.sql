@@ -61,15 +61,15 @@ from_versions as (
     -- is no longer counted.
     select
         document_file,
-        cast(null as integer) as source_line,
+        null::integer as source_line,
         'document_superseded' as rule,
         'warning' as severity,
         'superseded by ' || superseded_by_file || ' (newer by ' || replace(version_basis, '_', ' ') || '): '
-            || cast(lines_added as varchar) || ' funding lines added, '
-            || cast(lines_removed as varchar) || ' removed, '
-            || cast(amounts_changed as varchar) || ' amounts changed; its '
-            || cast(funding_line_count as varchar) || ' lines ('
-            || cast(amount_eur as varchar) || ' EUR) are not counted in any total' as message,
+        || lines_added::varchar || ' funding lines added, '
+        || lines_removed::varchar || ' removed, '
+        || amounts_changed::varchar || ' amounts changed; its '
+        || funding_line_count::varchar || ' lines ('
+        || amount_eur::varchar || ' EUR) are not counted in any total' as message,
         '' as source_text,
         'dbt' as detected_by,
         'dbt:' || substr(document_sha256, 1, 16) || ':-:document_superseded' as issue_id

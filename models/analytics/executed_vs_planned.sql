@@ -87,7 +87,7 @@ aggregated as (
         sum(amount_eur) filter (where source_kind = 'dataset') as executed_eur,
         sum(amount_eur) filter (
             where source_kind = 'document'
-                and dispositif_code in (select dispositif_code from covered_dispositifs)
+            and dispositif_code in (select covered_dispositifs.dispositif_code from covered_dispositifs)
         ) as comparable_planned_eur,
         string_agg(distinct dispositif_code, ', ' order by dispositif_code) filter (
             where source_kind = 'dataset'
@@ -117,7 +117,7 @@ final as (
         aggregated.planned_line_count,
         aggregated.executed_post_count,
         case when aggregated.comparable_planned_eur > 0
-            then round(coalesce(aggregated.executed_eur, 0) / aggregated.comparable_planned_eur, 4)
+                then round(coalesce(aggregated.executed_eur, 0) / aggregated.comparable_planned_eur, 4)
         end as execution_ratio,
         case
             when aggregated.comparable_planned_eur > 0 then null
@@ -127,7 +127,7 @@ final as (
                 then 'nothing planned in the contract documents for this contract, funder and year'
             when coalesce(aggregated.executed_eur, 0) = 0 and dataset_years.funding_year is null
                 then 'no open data for this year'
-            when aggregated.funder_code not in (select funder_code from dataset_funders)
+            when aggregated.funder_code not in (select dataset_funders.funder_code from dataset_funders)
                 then 'the open data measures no money of this funder (its posts are the State''s)'
             else 'the plan has none of the dispositifs the open data measures ('
                 || coalesce(covered_label.dispositifs, 'none')

@@ -103,7 +103,7 @@ final as (
         on funding.fiche_id = fiches.action_id
     left join line_qpvs
         on funding.funding_line_id = line_qpvs.funding_line_id
-        and funding.qpv_code = line_qpvs.qpv_code
+            and funding.qpv_code = line_qpvs.qpv_code
     left join line_qpv_counts
         on funding.funding_line_id = line_qpv_counts.funding_line_id
 

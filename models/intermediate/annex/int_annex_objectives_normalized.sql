@@ -23,13 +23,15 @@ normalized as (
         array_to_string(
             list_transform(
                 string_split(objectives.objective_ref, '_'),
+                -- sqlfluff reads the lambda's parameter as a column of the table: not one.
+                -- noqa: disable=RF03
                 lambda part: case
                     when regexp_full_match(part, '[0-9Oo]*[0-9][0-9Oo]*')
                         then regexp_replace(part, '[Oo]', '0', 'g')
                     when regexp_full_match(part, 'AS[0-9Oo]*[0-9][0-9Oo]*')
                         then 'AS' || regexp_replace(substr(part, 3), '[Oo]', '0', 'g')
                     else part
-                end
+                end -- noqa: enable=RF03
             ),
             '_'
         ) as objective_ref_normalized,
@@ -76,7 +78,8 @@ pillar_prefixes as (
 
 dominant_prefixes as (
 
-    select * from pillar_prefixes where prefix_rank = 1
+    select * from pillar_prefixes
+    where prefix_rank = 1
 
 ),
 
@@ -138,10 +141,10 @@ final as (
         on with_ref_axis.document_sha256 = documents.document_sha256
     left join dominant_prefixes
         on with_ref_axis.document_sha256 = dominant_prefixes.document_sha256
-        and with_ref_axis.pillar = dominant_prefixes.pillar
+            and with_ref_axis.pillar = dominant_prefixes.pillar
     left join duplicates
         on with_ref_axis.document_sha256 = duplicates.document_sha256
-        and with_ref_axis.objective_ref_normalized = duplicates.objective_ref_normalized
+            and with_ref_axis.objective_ref_normalized = duplicates.objective_ref_normalized
 
 )
 

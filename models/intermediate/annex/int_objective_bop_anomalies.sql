@@ -72,7 +72,7 @@ duplicate_refs as (
     from objectives
     inner join duplicate_spellings
         on objectives.document_sha256 = duplicate_spellings.document_sha256
-        and objectives.objective_ref_normalized = duplicate_spellings.objective_ref_normalized
+            and objectives.objective_ref_normalized = duplicate_spellings.objective_ref_normalized
     where objectives.is_duplicate_ref
     window same_ref as (partition by objectives.document_sha256, objectives.objective_ref_normalized)
 
@@ -105,9 +105,9 @@ axis_contradictions as (
         || case
             when objectives.pillar_contradicts_heading
                 then ' has the prefix ' || objectives.ref_prefix
-                || coalesce(' of pillar "' || prefix_pillars.pillar || '"', '')
-                || ' but sits under pillar "' || objectives.pillar || '"'
-                || coalesce(', axis ' || objectives.axis_number || ' "' || objectives.axis_label || '"', '')
+                    || coalesce(' of pillar "' || prefix_pillars.pillar || '"', '')
+                    || ' but sits under pillar "' || objectives.pillar || '"'
+                    || coalesce(', axis ' || objectives.axis_number || ' "' || objectives.axis_label || '"', '')
             else ' points to axis ' || objectives.ref_axis_number
                 || ' but sits under the heading of axis ' || objectives.axis_number
                 || ' "' || objectives.axis_label || '" of pillar "' || objectives.pillar || '"'
@@ -122,7 +122,7 @@ axis_contradictions as (
     from objectives
     left join prefix_pillars
         on objectives.document_sha256 = prefix_pillars.document_sha256
-        and objectives.ref_prefix = prefix_pillars.pillar_prefix
+            and objectives.ref_prefix = prefix_pillars.pillar_prefix
     where objectives.axis_contradicts_heading
 
 ),
@@ -260,7 +260,7 @@ non_lolf_codes as (
         || case
             when source_line <> any_value(objective_source_line)
                 then ' (on line ' || source_line || ', the continuation of its row at line '
-                || any_value(objective_source_line) || ')'
+                    || any_value(objective_source_line) || ')'
             else ''
         end
         || ': kept as a non-LOLF code.' as message
@@ -333,7 +333,7 @@ final as (
         on anomalies.objective_row_id = objectives.objective_row_id
     left join objective_lines
         on anomalies.objective_row_id = objective_lines.objective_row_id
-        and anomalies.source_line = objective_lines.source_line
+            and anomalies.source_line = objective_lines.source_line
 
 )
 

@@ -120,14 +120,14 @@ service_matches as (
     from services_parsed
     inner join service_aliases
         on services_parsed.service_name = service_aliases.alias
-        or (
-            not service_aliases.case_sensitive
-            and {{ cdv_fold('services_parsed.service_name') }} = service_aliases.alias_key
-        )
+            or (
+                not service_aliases.case_sensitive
+                and {{ cdv_fold('services_parsed.service_name') }} = service_aliases.alias_key
+            )
     qualify row_number() over (
-        partition by services_parsed.objective_row_id, services_parsed.service_position
-        order by (services_parsed.service_name = service_aliases.alias) desc, service_aliases.alias
-    ) = 1
+            partition by services_parsed.objective_row_id, services_parsed.service_position
+            order by (services_parsed.service_name = service_aliases.alias) desc, service_aliases.alias
+        ) = 1
 
 ),
 
@@ -140,7 +140,7 @@ services_resolved as (
     from services_parsed
     left join service_matches
         on services_parsed.objective_row_id = service_matches.objective_row_id
-        and services_parsed.service_position = service_matches.service_position
+            and services_parsed.service_position = service_matches.service_position
 
 ),
 
@@ -207,7 +207,8 @@ positional_counts as (
         len({{ cdv_bop_tokens('objectives.bop_list') }}) as bop_count,
         len(list_filter(
             token_lists.service_tokens,
-            lambda token: not regexp_full_match(token, '.+\(\s*[0-9]{3}\s*\)')
+            -- sqlfluff reads a lambda's parameter as a column of the two tables: not one.
+            lambda service_token: not regexp_full_match(service_token, '.+\(\s*[0-9]{3}\s*\)')  -- noqa: RF02
         )) as positional_service_count,
         len(token_lists.service_tokens) as service_count
 
@@ -238,7 +239,7 @@ positional_pairs as (
     from bop_tokens
     full outer join positional_services
         on bop_tokens.objective_row_id = positional_services.objective_row_id
-        and bop_tokens.bop_position = positional_services.positional_index
+            and bop_tokens.bop_position = positional_services.positional_index
 
 ),
 
@@ -320,9 +321,9 @@ final as (
         case
             when pairs.bop_code is not null
                 then exists (
-                    select 1 from lolf_programmes
-                    where lolf_programmes.programme_code = pairs.bop_code
-                )
+                        select 1 from lolf_programmes
+                        where lolf_programmes.programme_code = pairs.bop_code
+                    )
         end as is_lolf_code,
         pairs.had_bop_prefix,
         pairs.service_position,
@@ -350,13 +351,13 @@ final as (
     -- The line of a token is only trusted when the lines hold as many tokens as the merged lists.
     left join line_token_ranges as bop_lines
         on pairs.objective_row_id = bop_lines.objective_row_id
-        and pairs.bop_position between bop_lines.first_bop_position and bop_lines.last_bop_position
-        and bop_lines.row_bop_count = positional_counts.bop_count
+            and pairs.bop_position between bop_lines.first_bop_position and bop_lines.last_bop_position
+            and positional_counts.bop_count = bop_lines.row_bop_count
     left join line_token_ranges as service_lines
         on pairs.objective_row_id = service_lines.objective_row_id
-        and pairs.service_position between service_lines.first_service_position
-        and service_lines.last_service_position
-        and service_lines.row_service_count = positional_counts.service_count
+            and pairs.service_position between service_lines.first_service_position
+            and service_lines.last_service_position
+            and positional_counts.service_count = service_lines.row_service_count
 
 )
 

@@ -20,9 +20,9 @@ final as (
     select lines.*
     from lines
     where not exists (
-        select 1 from quarantined
-        where quarantined.row_id = lines.funding_line_id
-    )
+            select 1 from quarantined
+            where quarantined.row_id = lines.funding_line_id
+        )
 
 )
 

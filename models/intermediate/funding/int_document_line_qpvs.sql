@@ -113,7 +113,8 @@ expanded as (
         on lines.table_id = targets.table_id
     where targets.target_code = 'NONE'
         or (targets.target_code = 'ALL' and not exists (
-            select 1 from document_qpvs where document_qpvs.document_sha256 = lines.document_sha256
+            select 1 from document_qpvs
+            where document_qpvs.document_sha256 = lines.document_sha256
         ))
 
     union all
@@ -126,7 +127,10 @@ expanded as (
         null as matched_alias
 
     from qpv_lines as lines
-    where not exists (select 1 from targets where targets.table_id = lines.table_id)
+    where not exists (
+            select 1 from targets
+            where targets.table_id = lines.table_id
+        )
 
     union all
 
@@ -170,7 +174,7 @@ final as (
     from line_qpvs
     left join parts
         on line_qpvs.funding_line_id = parts.funding_line_id
-        and line_qpvs.qpv_code = parts.qpv_code
+            and line_qpvs.qpv_code = parts.qpv_code
 
 )
 

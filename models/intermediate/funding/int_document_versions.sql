@@ -14,19 +14,25 @@ documents as (
     where document_kind in ('programme_actions', 'annexe_objectifs_bop')
         and contract_code is not null
         -- A document quarantined whole is no version of anything.
-        and document_sha256 not in (select document_sha256 from {{ ref('int_quarantined_documents') }})
+        and document_sha256 not in (
+            select quarantined.document_sha256 from {{ ref('int_quarantined_documents') }} as quarantined
+        )
 
 ),
 
 codes as (
 
-    select distinct document_sha256, fiche_code as code
+    select distinct
+        document_sha256,
+        fiche_code as code
     from {{ ref('stg_documents__fiches') }}
     where fiche_code is not null
 
     union
 
-    select distinct document_sha256, objective_ref as code
+    select distinct
+        document_sha256,
+        objective_ref as code
     from {{ ref('stg_documents__annex_objectives') }}
     where objective_ref is not null
 
@@ -34,7 +40,9 @@ codes as (
 
 code_counts as (
 
-    select document_sha256, count(*) as code_count
+    select
+        document_sha256,
+        count(*) as code_count
     from codes
     group by document_sha256
 
@@ -50,7 +58,9 @@ truncated as (
 
 years as (
 
-    select distinct document_sha256, year_start as funding_year
+    select distinct
+        document_sha256,
+        year_start as funding_year
     from {{ ref('stg_documents__funding_lines') }}
     where year_start is not null
 
@@ -104,13 +114,13 @@ shared as (
     from ordered as older
     inner join ordered as newer
         on older.contract_code = newer.contract_code
-        and older.document_kind = newer.document_kind
-        and older.age_rank < newer.age_rank
+            and older.document_kind = newer.document_kind
+            and older.age_rank < newer.age_rank
     inner join codes as older_codes
         on older.document_sha256 = older_codes.document_sha256
     inner join codes as newer_codes
         on newer.document_sha256 = newer_codes.document_sha256
-        and older_codes.code = newer_codes.code
+            and older_codes.code = newer_codes.code
     group by older.document_sha256, newer.document_sha256, older.code_count, newer.code_count
     having count(*) * 2 >= least(older.code_count, newer.code_count)
 
@@ -129,8 +139,14 @@ versions as (
     from shared
     inner join ordered as newer
         on shared.newer_sha256 = newer.document_sha256
-    where not exists (select 1 from years where years.document_sha256 = shared.older_sha256)
-        or not exists (select 1 from years where years.document_sha256 = shared.newer_sha256)
+    where not exists (
+            select 1 from years
+            where years.document_sha256 = shared.older_sha256
+        )
+        or not exists (
+            select 1 from years
+            where years.document_sha256 = shared.newer_sha256
+        )
         or exists (
             select 1
             from years as older_years
@@ -144,11 +160,15 @@ versions as (
 
 newest_successor as (
 
-    select older_sha256, newer_sha256, newer_file, shared_codes
+    select
+        older_sha256,
+        newer_sha256,
+        newer_file,
+        shared_codes
     from (
         select
             versions.*,
-            row_number() over (partition by older_sha256 order by newer_rank desc) as successor_rank
+            row_number() over (partition by versions.older_sha256 order by versions.newer_rank desc) as successor_rank
         from versions
     ) as ranked
     where successor_rank = 1

@@ -1,10 +1,11 @@
-{%- set first_year = var('first_valid_year') -%}
-{%- set last_year = var('last_valid_year') -%}
-/* grain: one row per incoming row a row-level check fails (the first check it fails). Row-level checks are those new data
-   can fail without anything being wrong with the warehouse: an amount that is not a positive number
-   of euros (or an implausible one), no funder, a dispositif or contract code no reference knows, a
-   year that cannot be read or is outside the valid range. A failing row is kept here, with its
-   document, line and source text, and left out of every total; every other row publishes.
+{%- set first_year = var('first_valid_year') %}
+{%- set last_year = var('last_valid_year') %}
+/* grain: one row per incoming row a row-level check fails (the first check it fails). Row-level
+   checks are those new data can fail without anything being wrong with the warehouse: an amount
+   that is not a positive number of euros (or an implausible one), no funder, a dispositif or
+   contract code no reference knows, a year that cannot be read or is outside the valid range.
+   A failing row is kept here, with its document, line and source text, and left out of every
+   total; every other row publishes.
    Documents quarantined whole (int_quarantined_documents) have one row here too (row_kind document). */
 with
 
@@ -49,7 +50,7 @@ unreadable_post_contracts as (
     select distinct posts.contract_code
     from posts
     where posts.contract_code is not null
-        and posts.contract_code not in (select contract_code from contracts)
+        and posts.contract_code not in (select contracts.contract_code from contracts)
         and not exists (
             select 1 from contracts
             where position(contracts.contract_code in posts.contract_code) > 0
@@ -67,10 +68,10 @@ line_checks as (
             when amount_eur > 100000000 then 'amount_out_of_range'
             when funder_code is null then 'null_funder'
             when dispositif_code is not null
-                and dispositif_code not in (select dispositif_code from dispositifs)
+                and dispositif_code not in (select dispositifs.dispositif_code from dispositifs)
                 then 'unknown_dispositif'
             when contract_code is not null
-                and contract_code not in (select contract_code from contracts)
+                and contract_code not in (select contracts.contract_code from contracts)
                 then 'unknown_contract_code'
             when year_start is null or year_end is null
                 or year_start < {{ first_year }} or year_end > {{ last_year }} or year_end < year_start
@@ -98,15 +99,17 @@ line_failures as (
             when 'amount_not_positive'
                 then 'amount ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
             when 'amount_out_of_range'
-                then 'amount ' || coalesce('"' || amount_text || '"', '') || ' is over 100 M€ for one line: not plausible'
+                then 'amount '
+                    || coalesce('"' || amount_text || '"', '')
+                    || ' is over 100 M€ for one line: not plausible'
             when 'null_funder' then 'no funder: neither the text, the dispositif nor the column names one'
             when 'unknown_dispositif' then 'dispositif ' || dispositif_code || ' is not in ref_dispositifs'
             when 'unknown_contract_code' then 'contract code ' || contract_code || ' is not in ref_contracts'
             when 'unparseable_year' then coalesce(
-                'years ' || cast(year_start as varchar) || '-' || cast(year_end as varchar)
-                || ' are outside {{ first_year }}-{{ last_year }}',
-                'no year: neither the line, its fiche nor a recognised contract gives one'
-            )
+                    'years ' || cast(year_start as varchar) || '-' || cast(year_end as varchar)
+                    || ' are outside {{ first_year }}-{{ last_year }}',
+                    'no year: neither the line, its fiche nor a recognised contract gives one'
+                )
         end as message
 
     from line_checks
@@ -123,12 +126,12 @@ post_checks as (
             when amount_eur is null or amount_eur <= 0 then 'amount_not_positive'
             when amount_eur >= 100000 then 'amount_out_of_range'
             when dispositif_code is null
-                or dispositif_code not in (select dispositif_code from dispositifs)
+                or dispositif_code not in (select dispositifs.dispositif_code from dispositifs)
                 then 'unknown_dispositif'
             when funding_year is null
                 or funding_year < {{ first_year }} or funding_year > {{ last_year }}
                 then 'unparseable_year'
-            when contract_code in (select contract_code from unreadable_post_contracts)
+            when contract_code in (select unreadable_post_contracts.contract_code from unreadable_post_contracts)
                 then 'unknown_contract_code'
         end as rule
 
@@ -151,14 +154,21 @@ post_failures as (
         rule,
         case rule
             when 'amount_not_positive'
-                then 'montant ' || coalesce('"' || amount_text || '"', 'missing') || ' is not a positive amount of euros'
+                then 'montant '
+                    || coalesce('"' || amount_text || '"', 'missing')
+                    || ' is not a positive amount of euros'
             when 'amount_out_of_range'
-                then 'montant ' || coalesce('"' || amount_text || '"', '') || ' is 100 000 € or more for one post: not plausible'
-            when 'unknown_dispositif' then 'dispositif ' || coalesce(dispositif_code, 'missing') || ' is not in ref_dispositifs'
-            when 'unparseable_year' then coalesce(
-                'annee ' || cast(funding_year as varchar) || ' is outside {{ first_year }}-{{ last_year }}',
-                'annee ' || coalesce('"' || year_text || '"', 'missing') || ' is not a year'
-            )
+                then 'montant '
+                    || coalesce('"' || amount_text || '"', '')
+                    || ' is 100 000 € or more for one post: not plausible'
+            when
+                'unknown_dispositif'
+                then 'dispositif ' || coalesce(dispositif_code, 'missing') || ' is not in ref_dispositifs'
+            when 'unparseable_year'
+                then coalesce(
+                        'annee ' || cast(funding_year as varchar) || ' is outside {{ first_year }}-{{ last_year }}',
+                        'annee ' || coalesce('"' || year_text || '"', 'missing') || ' is not a year'
+                    )
             when 'unknown_contract_code' then 'code_cv ' || contract_code || ' names no contract of ref_contracts'
         end as message
 

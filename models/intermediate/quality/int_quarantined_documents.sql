@@ -13,7 +13,9 @@ documents as (
 
 fiche_counts as (
 
-    select document_sha256, count(*) as row_count
+    select
+        document_sha256,
+        count(*) as row_count
     from {{ ref('stg_documents__fiches') }}
     group by document_sha256
 
@@ -21,7 +23,9 @@ fiche_counts as (
 
 table_counts as (
 
-    select document_sha256, count(*) as row_count
+    select
+        document_sha256,
+        count(*) as row_count
     from {{ ref('stg_documents__funding_tables') }}
     group by document_sha256
 
@@ -29,7 +33,9 @@ table_counts as (
 
 objective_counts as (
 
-    select document_sha256, count(*) as row_count
+    select
+        document_sha256,
+        count(*) as row_count
     from {{ ref('stg_documents__annex_objectives') }}
     group by document_sha256
 

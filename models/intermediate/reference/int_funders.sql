@@ -151,17 +151,26 @@ epci_funders as (
 
 communes as (
 
-    select commune_insee, min(commune_name) as commune_name, min(department) as department
+    select
+        commune_insee,
+        min(commune_name) as commune_name,
+        min(department) as department
     from qpvs
     where commune_insee is not null
     group by commune_insee
 
     union all
 
-    select commune_insee, min(contract_name) as commune_name, min(department) as department
+    select
+        commune_insee,
+        min(contract_name) as commune_name,
+        min(department) as department
     from contracts
     where commune_insee is not null and commune_insee != ''
-        and commune_insee not in (select qpvs.commune_insee from qpvs where qpvs.commune_insee is not null)
+        and commune_insee not in (
+            select qpvs.commune_insee from qpvs
+            where qpvs.commune_insee is not null
+        )
     group by commune_insee
 
 ),
@@ -207,7 +216,7 @@ bare_roles as (
         ('CAF', 'CAF (territoire non reconnu)', 'organisme', 'caf'),
         ('EPCI', 'Intercommunalité (territoire non reconnu)', 'collectivite', 'epci'),
         ('COM', 'Commune (territoire non reconnu)', 'collectivite', 'commune')
-    ) as roles (role_code, role_name, role_type, role)
+    ) as roles (role_code, role_name, role_type, role)  -- noqa: AL05
 
 ),
 
@@ -248,9 +257,17 @@ reference_funders as (
 
 named_in_documents as (
 
-    select funder_code, funder_role, funder_name from lines
+    select
+        funder_code,
+        funder_role,
+        funder_name
+    from lines
     union all
-    select funder_code, funder_role, funder_name from pledges
+    select
+        funder_code,
+        funder_role,
+        funder_name
+    from pledges
 
 ),
 

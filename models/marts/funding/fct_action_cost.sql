@@ -7,7 +7,8 @@ costs as (
     where {{ cdv_is_current_document() }}
         -- A cost no plausible amount of euros is in analytics.quarantine, not here.
         and cost_id not in (
-            select row_id from {{ ref('int_quarantine') }} where row_kind = 'action_cost'
+            select quarantine.row_id from {{ ref('int_quarantine') }} as quarantine
+            where quarantine.row_kind = 'action_cost'
         )
 
 ),

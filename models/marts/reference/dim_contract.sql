@@ -19,9 +19,9 @@ predecessors as (
     from contracts
     where successor_code is not null
     qualify row_number() over (
-        partition by successor_code
-        order by listed_2015_2023 desc, pop_qpv desc nulls last, contract_code
-    ) = 1
+            partition by successor_code
+            order by listed_2015_2023 desc, pop_qpv desc nulls last, contract_code asc
+        ) = 1
 
 ),
 
