@@ -59,6 +59,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: the ingest package sits n
 from ingest import annex, programme  # noqa: E402
 from ingest.amounts import find_amounts  # noqa: E402
 from ingest.contracts import recognise_contract  # noqa: E402
+from ingest.programme.lines import AXIS_HEADING, OBJECTIVE_HEADING, PILLAR_HEADING  # noqa: E402
 from ingest.reading import read_file  # noqa: E402
 from ingest.reference import seed_rows  # noqa: E402
 from ingest.text import fold, strip_tags  # noqa: E402
@@ -192,7 +193,7 @@ def _spans(line: str, national: bool, table_line: bool, fiche_line: bool) -> lis
                 ),
             )
         )
-    if fiche_line and (match := programme._FICHE.search(line)):
+    if fiche_line and (match := programme.FICHE.search(line)):
         spans.append((match.start(), match.end(), Slot("fiche_code", match.group(0))))
     if match := _TERRITORY_LINE.match(line):
         spans.append((match.start("value"), match.end("value"), Slot("territory", match["value"])))
@@ -270,14 +271,14 @@ def _is_structure_heading(line: str) -> bool:
         return False
     plain = strip_tags(_STRUCTURE_START.sub("", line))
     return bool(
-        programme._OBJECTIVE_HEADING.match(plain)
-        or programme._AXIS_HEADING.match(plain)
-        or programme._PILLAR_HEADING.match(plain)
+        OBJECTIVE_HEADING.match(plain)
+        or AXIS_HEADING.match(plain)
+        or PILLAR_HEADING.match(plain)
     )
 
 
 def _is_fiche_start(line: str) -> bool:
-    match = programme._FICHE.search(line)
+    match = programme.FICHE.search(line)
     return bool(match) and ("<b>" in line or line.lstrip().startswith(("Fiche", "**", "#")))
 
 
@@ -318,7 +319,7 @@ def _fiche_blocks(lines: list[str]) -> list[FicheBlock]:
     for n, start in enumerate(starts):
         limit = starts[n + 1] if n + 1 < len(starts) else len(lines)
         end = next((i for i in range(start + 1, limit) if _is_structure_heading(lines[i])), limit)
-        code = "-".join(programme._FICHE.search(lines[start]).groups())
+        code = "-".join(programme.FICHE.search(lines[start]).groups())
         blocks.append(FicheBlock(code, "", start, end))
     return blocks
 
@@ -366,9 +367,9 @@ def load_sources() -> Sources:
     axis_labels, objective_labels = [], []
     for line in lines:
         plain = strip_tags(_STRUCTURE_START.sub("", line))
-        if match := programme._AXIS_HEADING.match(plain):
+        if match := AXIS_HEADING.match(plain):
             axis_labels.append(match["label"].strip(" :*"))
-        elif match := programme._OBJECTIVE_HEADING.match(plain):
+        elif match := OBJECTIVE_HEADING.match(plain):
             objective_labels.append(match["label"].strip(" :*"))
     units, pairs = _annex_units(read_file(ANNEX_SOURCE).lines)
     return Sources(

@@ -20,7 +20,7 @@ zero-amount filter of ``programme.read_money``, the programme test finds a "0 â‚
 line; without the salvage of damaged JSON in ``anct._load``, the posts test raises; without the
 finiteness checks of ``anct.parse_amount`` and ``anct._float``, "NaN", "1e400" or infinity end up in
 a row; without the replacement decoding of a damaged UTF-16 file, ``decode`` raises. Removing the
-per-line ``try`` of ``programme._Parser.run`` or ``annex.parse`` does not make these tests fail: no
+per-line ``try`` of ``programme.parser.parse`` or ``annex.parse`` does not make these tests fail: no
 mutation found a line that raises, and the tests also assert that no line had to be caught there
 (no ``unreadable_line`` / ``line_not_parsed`` issue).
 """
