@@ -39,10 +39,10 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ingest.records import ParseResult
 from ingest.reference import seed_rows
@@ -512,6 +512,43 @@ def _split_fields(
     return fields, extra or None
 
 
+class _Record(NamedTuple):
+    """One record of an ANCT list: its known fields under their canonical names, the others as written."""
+
+    index: int
+    fields: dict[str, Any]
+    extra: dict[str, Any] | None
+    source_text: str
+    whole: Any  # the record as decoded (a GeoJSON feature, for the contracts)
+
+
+def _each_record(
+    records: list[Any],
+    issues: _Issues,
+    known: frozenset[str],
+    unknown_fields: Counter[str],
+    fields_of: Callable[[Any], Any],
+    rejected: Callable[[int, Any], tuple[str, str, str]],
+) -> Iterator[_Record]:
+    """The loop every ANCT reader shares: ``fields_of`` gives a record's object of fields; a record
+    without one is an error issue (``rejected`` gives its rule, message and summary), not a row.
+    Fields this reader does not know are counted in ``unknown_fields`` and kept in ``extra``."""
+    names: dict[str, str | None] = {}
+    for index, whole in enumerate(records, start=1):
+        obj = fields_of(whole)
+        if obj.__class__ is not dict:
+            rule, message, what = rejected(index, whole)
+            issues.record(index, "error", rule, message, _dumps(whole), what)
+            continue
+        if obj.keys() <= known:
+            fields, extra = obj, None
+        else:
+            fields, extra = _split_fields(obj, known, names)
+            if extra:
+                unknown_fields.update(extra.keys())
+        yield _Record(index, fields, extra, _dumps(whole), whole)
+
+
 def _text_at(rows: list[dict[str, Any]], line: int) -> str:
     """The source text of the row read from record ``line`` (rows are in record order)."""
     at = bisect_left(rows, line, key=lambda row: row["source_line"])
@@ -561,49 +598,60 @@ _AMOUNT_SUMMARIES = {
 def _read_posts(records: list[Any], result: ParseResult) -> None:
     rows = result.tables[TABLE_POSTS]
     issues = _Issues(result)
-    known = frozenset(POST_FIELDS)
-    known_codes = known_contract_codes()
-    names: dict[str, str | None] = {}
     unknown_fields: Counter[str] = Counter()
-    missing: dict[str, list[int]] = {name: [] for name in POST_FIELDS if name not in REQUIRED_POST_FIELDS}
-    no_tiers, no_name, no_cv = missing["code_tiers"], missing["raison_sociale"], missing["code_cv"]
-    no_dep, no_reg = missing["insee_dep"], missing["insee_reg"]
-    # Amounts, years and id shapes repeat across a file: each distinct value is read once. The type
-    # is part of the key because 7164 == 7164.0 in Python, yet they are written differently.
-    amounts: dict[tuple[type, Any], tuple[Decimal | None, str | None, str, str, str]] = {}
-    years: dict[tuple[type, Any], tuple[int | None, str | None, str]] = {}
-    unknown_codes: dict[str, list[int]] = {}
-    shapes: Counter[str | None] = Counter()
-    unshaped: list[int] = []  # indexes in rows of the records whose id says no dispositif
-    encode = _dumps
-    as_text = _text
+    reader = _PostReader(issues)
     append = rows.append
+    for record in _each_record(records, issues, frozenset(POST_FIELDS), unknown_fields, _whole, _not_a_post):
+        if reader.read(record, len(rows)) is not None:
+            append(reader.row)
+    issues.flush()
+    _settle_dispositif(rows, reader.shapes, reader.unshaped, result)
+    _report_fields(rows, reader.missing, unknown_fields, result)
+    _report_contract_codes(reader.unknown_codes, rows, result)
+    _report_duplicates(rows, result)
 
-    for index, obj in enumerate(records, start=1):
-        if obj.__class__ is not dict:
-            issues.record(
-                index,
-                "error",
-                "record_not_object",
-                f"record {index} is a JSON {type(obj).__name__}, not an object: not loaded",
-                encode(obj),
-                "records that are not objects, not loaded",
-            )
-            continue
-        source_text = encode(obj)
-        if obj.keys() <= known:
-            fields, extra = obj, None
-        else:
-            fields, extra = _split_fields(obj, known, names)
-            if extra:
-                unknown_fields.update(extra.keys())
-        get = fields.get
 
+def _whole(record: Any) -> Any:
+    return record
+
+
+def _not_a_post(index: int, record: Any) -> tuple[str, str, str]:
+    return (
+        "record_not_object",
+        f"record {index} is a JSON {type(record).__name__}, not an object: not loaded",
+        "records that are not objects, not loaded",
+    )
+
+
+def _str(value: Any) -> str | None:
+    """The value when it is a non-empty string (the common case, read without a call), else None."""
+    return value if value.__class__ is str and value else None
+
+
+class _PostReader:
+    """One post record into its ``anct_posts`` row. Amounts, years and id shapes repeat across a
+    file: each distinct value is read once. The type is part of a cache key because 7164 == 7164.0
+    in Python, yet they are written differently."""
+
+    def __init__(self, issues: _Issues) -> None:
+        self.issues = issues
+        self.known_codes = known_contract_codes()
+        self.missing: dict[str, list[int]] = {n: [] for n in POST_FIELDS if n not in REQUIRED_POST_FIELDS}
+        self.amounts: dict[tuple[type, Any], tuple[Decimal | None, str | None, str, str, str]] = {}
+        self.years: dict[tuple[type, Any], tuple[int | None, str | None, str]] = {}
+        self.unknown_codes: dict[str, list[int]] = {}
+        self.shapes: Counter[str | None] = Counter()
+        self.unshaped: list[int] = []  # indexes in rows of the records whose id says no dispositif
+        self.row: dict[str, Any] = {}
+
+    def read(self, record: _Record, position: int) -> dict[str, Any]:
+        """The row of ``record``, which will stand at ``position`` among the rows (also kept in ``row``)."""
+        index, get, source_text = record.index, record.fields.get, record.source_text
         id_poste = get("id_poste")
         if id_poste.__class__ is not str:
-            id_poste = as_text(id_poste)
+            id_poste = _text(id_poste)
             if id_poste is None:
-                issues.record(
+                self.issues.record(
                     index,
                     "warning",
                     "missing_id_poste",
@@ -612,33 +660,68 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
                     "records without id_poste, kept",
                 )
         dispositif = dispositif_of(id_poste)
-        shapes[dispositif] += 1
+        self.shapes[dispositif] += 1
         if dispositif is None:
-            unshaped.append(len(rows))
+            self.unshaped.append(position)
+        amount, amount_text = self._amount(get("montant"), index, source_text)
+        year, year_text = self._year(get("annee"), index, source_text)
+        code_tiers = _str(get("code_tiers")) or self._text(get("code_tiers"), "code_tiers", index)
+        contract_code = _str(get("code_cv")) or self._text(get("code_cv"), "code_cv", index)
+        if contract_code is not None and contract_code not in self.known_codes:
+            self.unknown_codes.setdefault(contract_code, []).append(index)
+        self.row = {
+            "post_row_id": f"r{index:06d}",
+            "dispositif_code": dispositif,
+            "id_poste": id_poste,
+            "code_tiers": code_tiers,
+            "siret": siret_of(code_tiers),
+            "beneficiary_name": _str(get("raison_sociale"))
+            or self._text(get("raison_sociale"), "raison_sociale", index),
+            "year": year,
+            "year_text": year_text,
+            "amount_eur": amount,
+            "amount_text": amount_text,
+            "contract_code": contract_code,
+            "insee_dep": _str(get("insee_dep")) or self._text(get("insee_dep"), "insee_dep", index),
+            "insee_reg": _str(get("insee_reg")) or self._text(get("insee_reg"), "insee_reg", index),
+            "extra_json": _dumps(record.extra) if record.extra else None,
+            "source_line": index,
+            "source_text": source_text,
+        }
+        return self.row
 
-        montant = get("montant")
+    def _text(self, value: Any, name: str, index: int) -> str | None:
+        """A text field that is not a string (``_str`` takes those); a missing one is counted (one
+        issue per field for the whole file)."""
+        text = _text(value)
+        if text is None:
+            self.missing[name].append(index)
+        return text
+
+    def _amount(self, montant: Any, index: int, source_text: str) -> tuple[Decimal | None, str | None]:
         key = (montant.__class__, montant)
         try:
-            amount, amount_text, severity, rule, problem = amounts[key]
+            amount, amount_text, severity, rule, problem = self.amounts[key]
         except KeyError:
-            amount, amount_text, severity, rule, problem = amounts[key] = _amount_reading(montant)
+            amount, amount_text, severity, rule, problem = self.amounts[key] = _amount_reading(montant)
         except TypeError:  # a list or object is not hashable: read, not cached
             amount, amount_text, severity, rule, problem = _amount_reading(montant)
         if rule:
-            issues.record(
+            self.issues.record(
                 index, severity, rule, f"record {index}: {problem}", source_text, _AMOUNT_SUMMARIES[rule]
             )
+        return amount, amount_text
 
-        annee = get("annee")
+    def _year(self, annee: Any, index: int, source_text: str) -> tuple[int | None, str | None]:
         key = (annee.__class__, annee)
         try:
-            year, year_text, problem = years[key]
+            year, year_text, problem = self.years[key]
         except KeyError:
-            year, year_text, problem = years[key] = parse_year(annee)
+            year, year_text, problem = self.years[key] = parse_year(annee)
         except TypeError:
             year, year_text, problem = parse_year(annee)
         if problem:
-            issues.record(
+            self.issues.record(
                 index,
                 "warning",
                 "unreadable_year",
@@ -646,60 +729,7 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
                 source_text,
                 "records whose annee could not be read",
             )
-
-        code_tiers = get("code_tiers")
-        if code_tiers.__class__ is not str:
-            code_tiers = as_text(code_tiers)
-            if code_tiers is None:
-                no_tiers.append(index)
-        beneficiary = get("raison_sociale")
-        if beneficiary.__class__ is not str:
-            beneficiary = as_text(beneficiary)
-            if beneficiary is None:
-                no_name.append(index)
-        contract_code = get("code_cv")
-        if contract_code.__class__ is not str:
-            contract_code = as_text(contract_code)
-        if contract_code is None:
-            no_cv.append(index)
-        elif contract_code not in known_codes:
-            unknown_codes.setdefault(contract_code, []).append(index)
-        insee_dep = get("insee_dep")
-        if insee_dep.__class__ is not str:
-            insee_dep = as_text(insee_dep)
-            if insee_dep is None:
-                no_dep.append(index)
-        insee_reg = get("insee_reg")
-        if insee_reg.__class__ is not str:
-            insee_reg = as_text(insee_reg)
-            if insee_reg is None:
-                no_reg.append(index)
-
-        append(
-            {
-                "post_row_id": f"r{index:06d}",
-                "dispositif_code": dispositif,
-                "id_poste": id_poste,
-                "code_tiers": code_tiers,
-                "siret": siret_of(code_tiers),
-                "beneficiary_name": beneficiary,
-                "year": year,
-                "year_text": year_text,
-                "amount_eur": amount,
-                "amount_text": amount_text,
-                "contract_code": contract_code,
-                "insee_dep": insee_dep,
-                "insee_reg": insee_reg,
-                "extra_json": encode(extra) if extra else None,
-                "source_line": index,
-                "source_text": source_text,
-            }
-        )
-    issues.flush()
-    _settle_dispositif(rows, shapes, unshaped, result)
-    _report_fields(rows, missing, unknown_fields, result)
-    _report_contract_codes(unknown_codes, rows, result)
-    _report_duplicates(rows, result)
+        return year, year_text
 
 
 def _settle_dispositif(
@@ -834,6 +864,18 @@ def _float(value: Any) -> tuple[float | None, str]:
     return number, ""
 
 
+def _properties(feature: Any) -> Any:
+    return feature.get("properties") if isinstance(feature, dict) else None
+
+
+def _no_properties(index: int, feature: Any) -> tuple[str, str, str]:
+    return (
+        "feature_without_properties",
+        f"feature {index} has no properties object: not loaded",
+        "features without properties, not loaded",
+    )
+
+
 def parse_contracts(lines: list[str]) -> ParseResult:
     """Read an ANCT GeoJSON list of contrats de ville into ``anct_contracts`` rows; never raises."""
     result = ParseResult(kind=KIND_CONTRACTS, tables={TABLE_CONTRACTS: []})
@@ -847,29 +889,12 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         return result
     rows = result.tables[TABLE_CONTRACTS]
     issues = _Issues(result)
-    known = frozenset(CONTRACT_FIELDS)
-    names: dict[str, str | None] = {}
     unknown_fields: Counter[str] = Counter()
     contract_lines: dict[str, list[int]] = {}
-    for index, feature in enumerate(features, start=1):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        if not isinstance(properties, dict):
-            issues.record(
-                index,
-                "error",
-                "feature_without_properties",
-                f"feature {index} has no properties object: not loaded",
-                _dumps(feature),
-                "features without properties, not loaded",
-            )
-            continue
-        source_text = _dumps(feature)
-        if properties.keys() <= known:
-            fields, extra = properties, None
-        else:
-            fields, extra = _split_fields(properties, known, names)
-            if extra:
-                unknown_fields.update(extra.keys())
+    known = frozenset(CONTRACT_FIELDS)
+    for record in _each_record(features, issues, known, unknown_fields, _properties, _no_properties):
+        index, fields, source_text, feature = record.index, record.fields, record.source_text, record.whole
+        extra = record.extra
         code = _text(fields.get("code_cv"))
         generation = GENERATIONS.get(code.strip()[:2]) if code else None
         if code is None:
