@@ -515,7 +515,7 @@ def _split_fields(
 class _Record(NamedTuple):
     """One record of an ANCT list: its known fields under their canonical names, the others as written."""
 
-    index: int
+    number: int  # its place in the list, from 1 (its source_line)
     fields: dict[str, Any]
     extra: dict[str, Any] | None
     source_text: str
@@ -646,7 +646,7 @@ class _PostReader:
 
     def read(self, record: _Record, position: int) -> dict[str, Any]:
         """The row of ``record``, which will stand at ``position`` among the rows (also kept in ``row``)."""
-        index, get, source_text = record.index, record.fields.get, record.source_text
+        index, get, source_text = record.number, record.fields.get, record.source_text
         id_poste = get("id_poste")
         if id_poste.__class__ is not str:
             id_poste = _text(id_poste)
@@ -893,7 +893,7 @@ def parse_contracts(lines: list[str]) -> ParseResult:
     contract_lines: dict[str, list[int]] = {}
     known = frozenset(CONTRACT_FIELDS)
     for record in _each_record(features, issues, known, unknown_fields, _properties, _no_properties):
-        index, fields, source_text, feature = record.index, record.fields, record.source_text, record.whole
+        index, fields, source_text, feature = record.number, record.fields, record.source_text, record.whole
         extra = record.extra
         code = _text(fields.get("code_cv"))
         generation = GENERATIONS.get(code.strip()[:2]) if code else None
