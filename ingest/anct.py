@@ -42,10 +42,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ingest.records import ParseResult
 from ingest.reference import seed_rows
+from ingest.rows import AnctContractRow, AnctPostRow
 
 KIND_POSTS = "anct_postes"
 KIND_CONTRACTS = "anct_contrats_geo"
@@ -669,7 +670,7 @@ class _PostReader:
         contract_code = _str(get("code_cv")) or self._text(get("code_cv"), "code_cv", index)
         if contract_code is not None and contract_code not in self.known_codes:
             self.unknown_codes.setdefault(contract_code, []).append(index)
-        self.row = {
+        row: AnctPostRow = {
             "post_row_id": f"r{index:06d}",
             "dispositif_code": dispositif,
             "id_poste": id_poste,
@@ -688,6 +689,7 @@ class _PostReader:
             "source_line": index,
             "source_text": source_text,
         }
+        self.row = cast(dict[str, Any], row)
         return self.row
 
     def _text(self, value: Any, name: str, index: int) -> str | None:
@@ -959,23 +961,22 @@ def parse_contracts(lines: list[str]) -> ParseResult:
             )
         codgeo = _text(fields.get("codgeo"))
         compact = codgeo.strip() if codgeo else ""
-        rows.append(
-            {
-                "contract_code": code,
-                "contract_name": _text(fields.get("lib_cv")),
-                "codgeo": codgeo,
-                "epci_siren": compact if len(compact) == 9 and compact.isdigit() else None,
-                "commune_insee": compact if len(compact) == 5 else None,
-                "insee_dep": _text(fields.get("insee_dep")),
-                "pop_qpv": pop,
-                "generation": generation,
-                "longitude": longitude,
-                "latitude": latitude,
-                "extra_json": _dumps(extra) if extra else None,
-                "source_line": index,
-                "source_text": source_text,
-            }
-        )
+        contract: AnctContractRow = {
+            "contract_code": code,
+            "contract_name": _text(fields.get("lib_cv")),
+            "codgeo": codgeo,
+            "epci_siren": compact if len(compact) == 9 and compact.isdigit() else None,
+            "commune_insee": compact if len(compact) == 5 else None,
+            "insee_dep": _text(fields.get("insee_dep")),
+            "pop_qpv": pop,
+            "generation": generation,
+            "longitude": longitude,
+            "latitude": latitude,
+            "extra_json": _dumps(extra) if extra else None,
+            "source_line": index,
+            "source_text": source_text,
+        }
+        rows.append(cast(dict[str, Any], contract))
     issues.flush()
     if unknown_fields:
         listed = ", ".join(f"{name} ({count} features)" for name, count in sorted(unknown_fields.items()))

@@ -8,8 +8,9 @@ time) to every row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -35,7 +36,8 @@ class ParseResult:
 
     ``tables`` maps a raw table name (without schema) to its rows, each row a
     dict whose keys are that table's columns (see ``ingest.schema``), minus the
-    provenance columns the loader adds.
+    provenance columns the loader adds; parsers build them as the typed rows of
+    ``ingest.rows``.
     """
 
     kind: str
@@ -47,8 +49,9 @@ class ParseResult:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
-    def add(self, table: str, row: dict[str, Any]) -> None:
-        self.tables.setdefault(table, []).append(row)
+    def add(self, table: str, row: Mapping[str, Any]) -> None:
+        """File ``row`` (a typed row of ``ingest.rows``: a dict at run time) under ``table``."""
+        self.tables.setdefault(table, []).append(cast(dict[str, Any], row))
 
     def issue(
         self,

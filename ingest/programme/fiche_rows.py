@@ -5,11 +5,11 @@ fiche as a whole (missing fields, objective mismatches, items against the stated
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ingest.funding import read_costs
 from ingest.programme.context import Context
 from ingest.programme.fields import EXPECTED_FIELDS, Fiche
+from ingest.rows import FicheRow
 from ingest.text import clean_block, strip_html
 
 _MOYENS_SPLIT = re.compile(r"Moyens\s+(humains|financiers|techniques)\s*:?", re.IGNORECASE)
@@ -37,7 +37,7 @@ def emit(ctx: Context, fiche: Fiche) -> None:
     parts = split_moyens(values.get("moyens") or "")
     _check_outline(ctx, fiche, summary)
     axis, objective = fiche.axis_heading, fiche.objective_heading
-    row: dict[str, Any] = {
+    row: FicheRow = {
         "fiche_code": fiche.code,
         "title": fiche.title or summary.get("title"),
         "pillar": summary.get("pillar") or ctx.outline.pillar,
@@ -56,9 +56,7 @@ def emit(ctx: Context, fiche: Fiche) -> None:
         "source_line": fiche.line,
         "source_text": ctx.text(fiche.line),
     }
-    for name in EXPECTED_FIELDS:
-        row[name] = values.get(name)
-    ctx.result.add("fiches", row)
+    ctx.result.add("fiches", {**row, **{name: values.get(name) for name in EXPECTED_FIELDS}})
     _read_cost_items(ctx, fiche, parts)
     if fiche.tables == 0 and not fiche.truncated:
         ctx.issue(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ingest.programme import money, targets
 from ingest.programme.context import Cell, Context, Table
 from ingest.programme.lines import row_label
+from ingest.rows import FundingCellRow, FundingTableRow
 from ingest.text import fold, strip_html, strip_tags
 
 
@@ -86,22 +87,20 @@ def close(ctx: Context) -> None:
         return
     ctx.table = None
     table_id = table.table_id
-    ctx.result.add(
-        "funding_tables",
-        {
-            "table_id": table_id,
-            "fiche_code": table.fiche_code,
-            "table_index": table.index,
-            "sub_action": table.sub_action,
-            "sub_action_line": table.sub_action_line,
-            "headers": table.headers,
-            "note": table.note,
-            "first_line": table.first_line,
-            "last_line": table.last_line,
-            "source_line": table.first_line,
-            "source_text": ctx.text(table.first_line),
-        },
-    )
+    header: FundingTableRow = {
+        "table_id": table_id,
+        "fiche_code": table.fiche_code,
+        "table_index": table.index,
+        "sub_action": table.sub_action,
+        "sub_action_line": table.sub_action_line,
+        "headers": table.headers,
+        "note": table.note,
+        "first_line": table.first_line,
+        "last_line": table.last_line,
+        "source_line": table.first_line,
+        "source_text": ctx.text(table.first_line),
+    }
+    ctx.result.add("funding_tables", header)
     targets.emit(ctx, table)
     for (row_type, position), cell in sorted(table.cells.items(), key=lambda kv: (kv[1].lines[0], kv[0][1])):
         if len(cell.lines) > 1:
@@ -111,21 +110,19 @@ def close(ctx: Context) -> None:
                 "cell_joined",
                 f"cell '{cell.header}' ({row_type}) continued on lines {cell.lines[1:]}: joined",
             )
-        ctx.result.add(
-            "funding_cells",
-            {
-                "cell_id": f"{table_id}:{row_type[:2]}:{position}",
-                "table_id": table_id,
-                "fiche_code": table.fiche_code,
-                "row_type": row_type,
-                "column_index": position,
-                "column_header": cell.header,
-                "raw_text": cell.text,
-                "source_line": cell.lines[0],
-                "source_lines": cell.lines,
-                "source_text": "\n".join(ctx.text(n) for n in cell.lines),
-            },
-        )
+        row: FundingCellRow = {
+            "cell_id": f"{table_id}:{row_type[:2]}:{position}",
+            "table_id": table_id,
+            "fiche_code": table.fiche_code,
+            "row_type": row_type,
+            "column_index": position,
+            "column_header": cell.header,
+            "raw_text": cell.text,
+            "source_line": cell.lines[0],
+            "source_lines": cell.lines,
+            "source_text": "\n".join(ctx.text(n) for n in cell.lines),
+        }
+        ctx.result.add("funding_cells", row)
         if position == 0 and fold(strip_tags(cell.header or "")).startswith(
             ("cout", "budget", "montant total")
         ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ingest.codes import OUTSIDE_QPV
 from ingest.funding import sub_action_key
 from ingest.programme.context import Context, Table
+from ingest.rows import TerritoryTargetRow
 from ingest.territory import resolve, territory_part
 from ingest.text import clean_block
 
@@ -55,17 +56,15 @@ def emit(ctx: Context, table: Table) -> None:
             )
     found: list[tuple[str, str, str | None]] = [(m.qpv_code, m.match_kind, m.alias) for m in matches]
     for n, (code, kind, alias) in enumerate(found or [("NONE", "unspecified", None)], start=1):
-        ctx.result.add(
-            "territory_targets",
-            {
-                "target_id": f"{table.table_id}:q{n}",
-                "fiche_code": table.fiche_code,
-                "table_id": table.table_id,
-                "territory_text": text or None,
-                "qpv_code": code,
-                "match_kind": kind,
-                "alias": alias,
-                "source_line": line or table.first_line,
-                "source_text": ctx.text(line or table.first_line),
-            },
-        )
+        row: TerritoryTargetRow = {
+            "target_id": f"{table.table_id}:q{n}",
+            "fiche_code": table.fiche_code,
+            "table_id": table.table_id,
+            "territory_text": text or None,
+            "qpv_code": code,
+            "match_kind": kind,
+            "alias": alias,
+            "source_line": line or table.first_line,
+            "source_text": ctx.text(line or table.first_line),
+        }
+        ctx.result.add("territory_targets", row)

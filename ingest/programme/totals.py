@@ -7,6 +7,7 @@ import re
 
 from ingest.funding import read_costs
 from ingest.programme.context import Context
+from ingest.rows import ActionTotalRow
 from ingest.text import strip_tags
 
 _LABEL = re.compile(
@@ -26,16 +27,14 @@ def read_total(ctx: Context, line: str, number: int) -> None:
         ctx.issue(number, "warning", "total_outside_fiche", "a cost total before any fiche")
     else:
         ctx.fiche.last_line = number
-    ctx.result.add(
-        "action_totals",
-        {
-            "fiche_code": fiche_code,
-            "label": label,
-            "amount_text": rest.strip(" :") or None,
-            "source_line": number,
-            "source_text": line,
-        },
-    )
+    total: ActionTotalRow = {
+        "fiche_code": fiche_code,
+        "label": label,
+        "amount_text": rest.strip(" :") or None,
+        "source_line": number,
+        "source_text": line,
+    }
+    ctx.result.add("action_totals", total)
     rows, issues = read_costs(rest, "total")
     if not rows:
         ctx.issue(
