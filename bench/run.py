@@ -46,6 +46,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -303,9 +304,8 @@ def time_pages(db: Path, runs: int = PAGE_RUNS) -> dict[str, dict[str, Any]]:
 
     app = REPO_ROOT / "dashboard" / "app.py"
     results: dict[str, dict[str, Any]] = {}
-    previous = os.environ.get("CDV_DB")
-    os.environ["CDV_DB"] = str(db)
-    try:
+    # The app reads its warehouse from CDV_DB (ingest.settings), set for these runs only.
+    with mock.patch.dict(os.environ, {"CDV_DB": str(db)}):
         for page in q.PAGES:
             at = AppTest.from_file(str(app), default_timeout=120)
             at.query_params["page"] = page.key
@@ -331,11 +331,6 @@ def time_pages(db: Path, runs: int = PAGE_RUNS) -> dict[str, dict[str, Any]]:
                 figures[f"{kind}_max_s"] = times[-1]
             figures["p95_s"] = figures["cold_p95_s"]
             results[page.key] = figures
-    finally:
-        if previous is None:
-            os.environ.pop("CDV_DB", None)
-        else:
-            os.environ["CDV_DB"] = previous
     return results
 
 

@@ -27,6 +27,7 @@ import streamlit as st  # noqa: E402
 from dashboard import charts  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from ingest import labels  # noqa: E402
+from ingest.settings import settings  # noqa: E402
 
 ALL = "(tout)"
 
@@ -40,7 +41,7 @@ def warehouse_path() -> Path:
         args, _ = parser.parse_known_args(sys.argv[1:])
     except argparse.ArgumentError:
         args = argparse.Namespace(db=None)
-    return args.db or q.default_db()
+    return args.db or settings().db
 
 
 def _version() -> tuple[str, int, int]:

@@ -8,7 +8,6 @@ checked against the warehouse and reproduced from the command line.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +22,6 @@ from ingest.query import bind, parameters
 from ingest.warehouse import open_warehouse  # noqa: F401 (parameters: used by the app)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # The question of the selection, as one figure: from the CLI, a notebook and this dashboard.
 HEADLINE_QUERY = "headline"
@@ -72,11 +70,6 @@ def question(filters: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
         f"{label('funding_year', 'sur toutes les années', 'en ')} "
         f"({label('contract_code', 'tous les contrats', 'contrat ')}) ?"
     )
-
-
-def default_db() -> Path:
-    """$CDV_DB, else warehouse.duckdb at the repository root (as `cdv`)."""
-    return Path(os.environ.get("CDV_DB", REPO_ROOT / "warehouse.duckdb"))
 
 
 def sql_path(name: str) -> Path:

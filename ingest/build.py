@@ -32,6 +32,7 @@ from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES
+from ingest.settings import PauseStep, settings
 from ingest.warehouse import open_warehouse, scalar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,21 +77,14 @@ class Quarantine:
         return f"published, {self.rows} rows / {self.documents} documents quarantined"
 
 
-def default_db() -> Path:
-    return Path(os.environ.get("CDV_DB", REPO_ROOT / "warehouse.duckdb"))
-
-
 # Test hook: ``CDV_TEST_PAUSE_AT=<step>`` makes a build stop at that step (ingest, expectations, dbt,
-# publish) and sleep, so that tests can kill it there. Unset, it costs one dictionary lookup.
-PAUSE_ENV = "CDV_TEST_PAUSE_AT"
-PAUSE_STEPS = ("ingest", "expectations", "dbt", "publish")
-
-
-def _test_pause(step: str) -> None:
-    if os.environ.get(PAUSE_ENV) != step:
+# publish) and sleep ``CDV_TEST_PAUSE_SECONDS``, so that tests can kill it there.
+def _test_pause(step: PauseStep) -> None:
+    configured = settings()
+    if configured.test_pause_at != step:
         return
     print(f"cdv: test pause at {step} (pid {os.getpid()})", file=sys.stderr, flush=True)
-    time.sleep(float(os.environ.get("CDV_TEST_PAUSE_SECONDS", "600")))
+    time.sleep(configured.test_pause_seconds)
 
 
 def lock_path(db: Path) -> Path:
@@ -574,7 +568,7 @@ def _loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _pausing(progress: Progress) -> Progress:
     """The ingest's progress, pausing (test hook) once the first document is in the copy."""
-    if os.environ.get(PAUSE_ENV) != "ingest":
+    if settings().test_pause_at != "ingest":
         return lambda message: None if message == _INGEST_DONE else progress(message)
 
     state = {"paused": False}

@@ -8,12 +8,13 @@ import stat
 import sys
 from pathlib import Path
 
-from ingest.build import BuildError, BuildLocked, build, build_lock, default_db
+from ingest.build import BuildError, BuildLocked, build, build_lock
 from ingest.inputs import describe as describe_removals
 from ingest.loading import connect
 from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
 from ingest.query import FORMATS, QueryError, format_eur, render, run_query, status
+from ingest.settings import SettingsError, settings
 
 EXAMPLES = """examples:
   cdv build                                  build ./warehouse.duckdb from data/ (documents, ANCT open data)
@@ -76,7 +77,7 @@ def _check_db(db: Path) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    db = (args.db or default_db()).resolve()
+    db = (args.db or settings().db).resolve()
     _check_inputs(args.paths)
     _check_db(db)
     # The same lock as `cdv build`: a build copies the warehouse at its start and swaps its copy in
@@ -97,7 +98,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    db = args.db or default_db()
+    db = args.db or settings().db
     _check_inputs(args.paths)
     _check_db(db.resolve())
     result = build(
@@ -133,7 +134,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    db = args.db or default_db()
+    db = args.db or settings().db
     sql = args.sql
     if sql.strip().lower().endswith(".sql") and "\n" not in sql:
         path = Path(sql)
@@ -151,7 +152,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    print(status(args.db or default_db()))
+    print(status(args.db or settings().db))
     return 0
 
 
@@ -163,12 +164,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         if args.output is None or str(args.output) == "-":
             raise InputError("cdv export xlsx: name the workbook to write with -o FILE.xlsx")
-        for line in export_xlsx(args.db or default_db(), args.output, args.contract).notes():
+        for line in export_xlsx(args.db or settings().db, args.output, args.contract).notes():
             _say(line)
         return 0
     if args.contract:
         raise InputError("cdv export scdl exports every funding line: --contract is for xlsx")
-    report = export_scdl(args.db or default_db(), args.output)
+    report = export_scdl(args.db or settings().db, args.output)
     for line in report.notes():
         _say(line)
     return 0
@@ -312,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     # the lock released on the way out, instead of the process vanishing mid-step.
     previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
     try:
+        settings()  # a CDV_* variable that cannot be used stops the command before it starts
         return int(args.func(args))
     except KeyboardInterrupt:
         kept = {
@@ -323,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildLocked as exc:
         _say(f"cdv: not started, the warehouse is unchanged: {exc}")
         return 1
-    except (InputError, QueryError, ManifestError) as exc:
+    except (InputError, QueryError, ManifestError, SettingsError) as exc:
         _say(f"cdv: {exc}")
         return 2
     except BuildError as exc:

@@ -38,10 +38,11 @@ from ingest.loading import (
     record_rejection,
 )
 from ingest.manifest import MANIFEST_NAME, contract_hint, version_rank
-from ingest.reading import ReadText, document_sha256, max_input_bytes, read_file
+from ingest.reading import ReadText, document_sha256, read_file
 from ingest.records import Issue, ParseResult
 from ingest.reference import reference_fingerprint
 from ingest.schema import RAW_TABLES
+from ingest.settings import settings
 from ingest.territories import contract_qpvs
 from ingest.versions import stated_date
 
@@ -275,11 +276,11 @@ def _plan(
 def ingest_workers(to_parse: list[_Planned]) -> int:
     """Worker processes for the parsing: ``CDV_INGEST_WORKERS`` if set, else one per core when there
     is enough to parse to pay for starting them, else none (parse in this process)."""
-    setting = os.environ.get("CDV_INGEST_WORKERS", "").strip()
-    if setting:
-        return max(0, int(setting))
+    configured = settings()
+    if configured.ingest_workers is not None:
+        return configured.ingest_workers
     size = 0
-    limit = max_input_bytes()
+    limit = configured.max_input_bytes
     for plan in to_parse:
         with suppress(OSError):
             size += min(plan.path.stat().st_size, limit)  # a file over the limit is not parsed
@@ -376,9 +377,10 @@ def ingest_paths(
     parsed, in worker processes when there is enough to parse (``workers``, default from
     ``ingest_workers``), and loaded here in input order, so that the result does not depend on the
     number of workers. ``contract`` is the contract the user gives for every file named (else each
-    file's ``cdv.toml``, else what the document says: ``ingest.manifest``). New documents are written in batches (``CDV_INGEST_BATCH`` documents per
-    transaction, default ``BATCH_DOCUMENTS``; 1 gives one transaction per document); a document that
-    replaces older rows gets a transaction of its own.
+    file's ``cdv.toml``, else what the document says: ``ingest.manifest``). New documents are written
+    in batches (``CDV_INGEST_BATCH`` documents per transaction, default 64: ``ingest.settings``; 1
+    gives one transaction per document); a document that replaces older rows gets a transaction of
+    its own.
     """
     report = IngestReport()
     files = input_files(paths)
@@ -388,7 +390,7 @@ def ingest_paths(
     if workers is None:
         workers = ingest_workers([plan for plan in plans if plan.parse])
     present = _present_documents(con)
-    pending = _Batch(con, report, progress, _batch_size())
+    pending = _Batch(con, report, progress, settings().ingest_batch)
     stream = _prepared_in_order(plans, workers)
     # DuckDB checkpoints (compresses and writes the tables) whenever its log passes 16 MB: during a
     # national ingest, every few batches. Once, when the ingest is over, is enough (measured: 2 s of
@@ -523,14 +525,7 @@ def _report_loaded(
     progress(f"{prefix}: {doc.kind}, {len(doc.issues)} issues ({errors} errors)")
 
 
-def _batch_size() -> int:
-    """Documents per load transaction: ``CDV_INGEST_BATCH`` (1: one transaction per document)."""
-    setting = os.environ.get("CDV_INGEST_BATCH", "").strip()
-    return max(1, int(setting)) if setting else BATCH_DOCUMENTS
-
-
-# New documents loaded per transaction, and the rows that close a batch early (ANCT files are big).
-BATCH_DOCUMENTS = 64
+# The rows that close a batch of new documents early (ANCT files are big).
 BATCH_ROWS = 250_000
 
 

@@ -3,8 +3,8 @@
 What this module promises (README, "Guarantees"):
 
 - it never raises on content, and never blocks: a FIFO, device or socket is not opened for a read
-  that would wait for a writer, and a file over the size limit (``CDV_MAX_INPUT_MB``, default
-  ``DEFAULT_MAX_INPUT_MB``) is hashed in chunks but not read into memory nor parsed;
+  that would wait for a writer, and a file over the size limit (``CDV_MAX_INPUT_MB``, default 32:
+  ``ingest.settings``) is hashed in chunks but not read into memory nor parsed;
 - UTF-8, UTF-8 with BOM, UTF-16 (with or without BOM) and Windows-1252/Latin-1 are read; binary
   content is recognised and not decoded; every departure from plain UTF-8 is one issue;
 - ``sha256`` is the hash of the *text*: the UTF-8 bytes of the decoded text with its line endings
@@ -25,15 +25,13 @@ from pathlib import Path
 from ingest import conversion_cache
 from ingest.convert import PDF_MAGIC, ZIP_MAGIC, Converted, convert, sniff
 from ingest.records import Issue
+from ingest.settings import MAX_INPUT_ENV, settings
 
 # Share of control bytes above which a file is taken as binary, not as text.
 _BINARY_CONTROL_SHARE = 0.05
 _TEXT_CONTROLS = {9, 10, 12, 13}
 # Share of NUL bytes on one side of the byte pairs that makes BOM-less text UTF-16, not binary.
 _UTF16_NUL_SHARE = 0.4
-# The largest input read, in MB: about 30 times the largest bundled file; a bigger one is reported.
-DEFAULT_MAX_INPUT_MB = 32
-MAX_INPUT_ENV = "CDV_MAX_INPUT_MB"
 _CHUNK = 1 << 20
 
 
@@ -59,16 +57,6 @@ class ReadText:
     @property
     def readable(self) -> bool:
         return self.encoding is not None
-
-
-def max_input_bytes() -> int:
-    """The size above which an input is not read (``CDV_MAX_INPUT_MB``, in MB)."""
-    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
-    try:
-        megabytes = float(raw) if raw else DEFAULT_MAX_INPUT_MB
-    except ValueError:
-        megabytes = DEFAULT_MAX_INPUT_MB
-    return int(megabytes * 1_000_000) if megabytes > 0 else int(DEFAULT_MAX_INPUT_MB * 1_000_000)
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -205,7 +193,7 @@ def document_sha256(path: Path) -> str:
         return read_file(path).sha256  # raises as read_file does
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_input_bytes():
+        if not stat.S_ISREG(info.st_mode) or info.st_size > settings().max_input_bytes:
             return read_file(path).sha256
         data = handle.read()
     if not data.startswith((*_BOMS, PDF_MAGIC, ZIP_MAGIC)) and b"\x00" not in data and b"\r" not in data:
@@ -254,7 +242,7 @@ def read_file(path: Path) -> ReadText:
                 0,
                 Issue(None, "error", "not_a_file", f"the path is {what}, not a regular file: not read"),
             )
-        limit = max_input_bytes()
+        limit = settings().max_input_bytes
         if info.st_size > limit:
             digest = hashlib.sha256()
             while chunk := handle.read(_CHUNK):
