@@ -478,7 +478,7 @@ def build(
                 say(_INGEST_DONE)
                 leaving = _loaded_files(con) - set(report.seen)
                 removed = list(registered_inputs.document_amounts(con, sorted(leaving)).values())
-                report.pruned = prune_missing(con, report.seen)
+                prune_missing(con, report.seen)
                 registered_inputs.record_removals(con, removed, "file gone from the inputs")
                 registered_inputs.save(con, chosen)
                 report.removed = removed

@@ -68,18 +68,6 @@ PARTLY_EMPTY_FIELDS = {
     "nomAttribuant": "empty where no funder could be decided (NON_IDENTIFIE)",
 }
 
-# Fields filled from the source, and from what.
-FILLED_FIELDS = {
-    "nomAttribuant": "funder_name (empty where no funder could be decided: NON_IDENTIFIE)",
-    "nomBeneficiaire": "beneficiary_name (ANCT posts)",
-    "idBeneficiaire": "beneficiary_siret (ANCT posts, when 14 digits)",
-    "objet": "documents: 'Fiche action <code> : <fiche title>', then ' – <sub-action>', ' (montant annuel)' "
-    "when the amount is given per year; ANCT posts: '<dispositif> (contrat de ville <code>)'; cut at 256 characters",
-    "montant": "amount_eur (the QPV share when the text computes one; per year for a recurring line)",
-    "nature": "'aide en nature' for in-kind contributions (is_in_kind), else 'aide en numéraire'",
-    "datesPeriodeVersement": "year_start-01-01/year_end-12-31",
-}
-
 OBJET_MAX = 256
 SIRET = re.compile(r"\d{14}")
 UNKNOWN_FUNDER = "NON_IDENTIFIE"

@@ -54,7 +54,6 @@ class IngestReport:
     loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)
     removed: list[Any] = field(default_factory=list)  # ingest.inputs.Removed: what left, and its money
     messages: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
@@ -618,7 +617,7 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> list[tuple[str,
     ).fetchall()
 
 
-def prune_missing(con: duckdb.DuckDBPyConnection, keep: Iterable[str]) -> list[str]:
+def prune_missing(con: duckdb.DuckDBPyConnection, keep: Iterable[str]) -> None:
     """Remove documents whose file is no longer among the inputs (a build mirrors its inputs)."""
     keep_set = set(keep)
     loaded = {
@@ -632,4 +631,3 @@ def prune_missing(con: duckdb.DuckDBPyConnection, keep: Iterable[str]) -> list[s
         con.execute("begin transaction")
         delete_document(con, None, name)
         con.execute("commit")
-    return gone

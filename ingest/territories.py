@@ -32,7 +32,6 @@ from functools import cache
 from ingest.reference import qpv_rows, seed_rows
 from ingest.text import fold
 
-ROLES = ("departement", "region", "caf", "epci", "commune")
 ROLE_PREFIX = {"departement": "DEP", "region": "REG", "caf": "CAF", "epci": "EPCI", "commune": "COM"}
 
 # Words of contract names that say the legal form, not the place ("CA du Grand Narbonne").
