@@ -6,10 +6,11 @@ each document produced, so that a document parsed into nothing is caught even wh
 tables are empty). Each expectation carries GX's own ``severity``: a failed ``critical`` one stops
 the build, a failed ``warning`` one is shown and the build goes on.
 
-GX's SQL datasource fails on DuckDB (PLATFORM.md), so each table is read read-only into a pandas
-DataFrame, only the columns its suite names, and validated in one ephemeral GX context per call:
-nothing is written to disk and nothing goes to the network. Importing GX costs about two seconds,
-so it is imported here, on first use, and never by the rest of the CLI.
+GX's SQL datasource fails on DuckDB (every expectation raises an IndexError, an open upstream
+issue), so each table is read read-only into a pandas DataFrame, only the columns its suite names,
+and validated in one ephemeral GX context per call: nothing is written to disk and nothing goes to
+the network. Importing GX costs about two seconds, so it is imported here, on first use, and never
+by the rest of the CLI.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The words that name funders and dispositifs in one contract's documents, and the codes they mean.
 
-A funder is a role on a territory (shared DOMAIN.md, rule 8). The seeds hold the words of the genre
-and what they mean, never a contract's: ``ref_funder_aliases`` maps a word either to a national
+A funder is a role on a territory, not a name to memorise: "CD" or "Conseil départemental" is the
+Département of the contract's département, "Ville" its commune, "CAF" the département's CAF, "Région"
+the région the département belonged to that year. The seeds hold the words of the genre and what they
+mean, never a contract's: ``ref_funder_aliases`` maps a word either to a national
 funder (``DIRECCTE``, ``ARS``...) or to a *role* (``CD``, ``Conseil départemental`` -> the
 Département; ``Ville`` -> the commune; ``CAF`` -> the CAF; ``Région`` -> the Région; ``Agglo`` ->
 the EPCI). ``lexicon(territory)`` instantiates the roles on the document's territory

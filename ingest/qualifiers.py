@@ -80,8 +80,9 @@ _TO_BE_ASSESSED_RE = re.compile(
 )
 
 
-# Wording that makes an amount a whole territory's, not the neighbourhoods' own (DOMAIN.md, rule 10):
-# "menée à l'échelle départementale", "à l'échelle de l'agglomération", "sur l'ensemble de la ville".
+# Wording that makes an amount a whole territory's, not the neighbourhoods' own (kept, its scope
+# marked, so that it never passes for QPV money): "menée à l'échelle départementale", "à l'échelle de
+# l'agglomération", "sur l'ensemble de la ville".
 _SCOPES = (
     (
         "departement",

@@ -4,7 +4,8 @@ The text exports are markdown headings, paragraphs with ``**bold**`` parts, and 
 separated rows whose bold parts are ``<b>...</b>``. Here they become
 
 - an HTML page with real tables (borders, a header row that the browser repeats when a table runs
-  over a page break), printed to a multi-page PDF by headless chromium (PLATFORM.md);
+  over a page break), printed to a multi-page PDF by the system's chromium
+  (``--headless --print-to-pdf``; no browser is downloaded);
 - a ``.docx`` written with python-docx: Heading styles, bold runs, Word tables.
 """
 

@@ -1,14 +1,14 @@
 """Documents of other contracts read as well as the bundled ones: contract, funders on the contract's
 territory, QPVs by name within the contract, other pillars, phrasings and layouts.
 
-The three programmes of ``tests/documents/`` were written for these tests from the genre's
-conventions (DOMAIN.md), not by renaming the bundled programme: Carcassonne Agglo (CV037,
-cohésion sociale, fiches numbered ``1.1.1``, a second table layout with the CAF column first, a cost in
-the "Coût de l'action" cell), Montpellier Méditerranée Métropole (CV112, cadre de vie: ANRU, bailleurs,
-FSL, a QPV share written "× 25 % QPV =") and the Grand Narbonne's 2024 contract (CN01103I, employment,
-an acronym the document defines, France Travail, DREETS, ANCT). The expected tables below are my
-reading of each funding table by hand: one row per amount a funder puts in, with the funder the
-text gives it on the contract's territory.
+The three programmes of ``tests/documents/`` were written for these tests from the genre's conventions
+(fiches with funding tables, funders named by role: "CD", "Ville", "CAF"), not by renaming the bundled
+programme: Carcassonne Agglo (CV037, cohésion sociale, fiches numbered ``1.1.1``, a second table layout
+with the CAF column first, a cost in the "Coût de l'action" cell), Montpellier Méditerranée Métropole
+(CV112, cadre de vie: ANRU, bailleurs, FSL, a QPV share written "× 25 % QPV =") and the Grand
+Narbonne's 2024 contract (CN01103I, employment, an acronym the document defines, France Travail,
+DREETS, ANCT). The expected tables below are my reading of each funding table by hand: one row per
+amount a funder puts in, with the funder the text gives it on the contract's territory.
 """
 
 from __future__ import annotations
