@@ -270,11 +270,7 @@ def _is_structure_heading(line: str) -> bool:
     if line.startswith("<b>"):
         return False
     plain = strip_tags(_STRUCTURE_START.sub("", line))
-    return bool(
-        OBJECTIVE_HEADING.match(plain)
-        or AXIS_HEADING.match(plain)
-        or PILLAR_HEADING.match(plain)
-    )
+    return bool(OBJECTIVE_HEADING.match(plain) or AXIS_HEADING.match(plain) or PILLAR_HEADING.match(plain))
 
 
 def _is_fiche_start(line: str) -> bool:
