@@ -1,6 +1,6 @@
 """Reading funding cells into funding lines: who puts which amount into an action.
 
-The rules are those of "How money is read" (shared DOMAIN.md):
+The rules by which the genre's money is read:
 
 1. A cell is cut into *clauses*, one per amount that is a funding line. Amounts that
    only describe another are attached to it, never counted as lines: the gross of a
@@ -287,8 +287,8 @@ def _decide_funder(
     lex: Lexicon,
     neighbours: tuple[Mention | None, ...] = (),
 ) -> tuple[str, str, str, float, Mention | None]:
-    """(funder_code, funder_rule, funder_source, confidence, deciding mention): the order of DOMAIN.md,
-    rule 3. Named > wording > footnote > a dispositif only one funder pays > named earlier in the cell
+    """(funder_code, funder_rule, funder_source, confidence, deciding mention), decided in this order:
+    named > wording > footnote > a dispositif only one funder pays > named earlier in the cell
     > the column (made more precise by a dispositif its funder's services pay: "État" + CAE is the
     DIRECCTE; corrected to the next column when the dispositif is never its funder's and empty cells
     collapsed the row: "CDDI" under "CAF", one off from "CD") > the usual funder of a dispositif

@@ -78,6 +78,9 @@ def cells(line: str) -> list[str]:
 def is_header(row: list[str]) -> bool:
     """A funding table's header: "Droit commun" (the first row's label) then three columns or more;
     or, in other writers' tables, a "Coût de l'action" first cell then three funder columns or more."""
+    # Most lines are neither: words both headers need, looked for before folding every cell.
+    if len(row) < 4 or ("commun" not in "\t".join(row).lower() and "co" not in row[0].lower()):
+        return False
     folded = [fold(strip_tags(c)) for c in row]
     if "droit commun" in folded:
         after = folded[folded.index("droit commun") + 1 :]
@@ -90,7 +93,7 @@ def is_header(row: list[str]) -> bool:
 
 def row_label(row: list[str]) -> str | None:
     """The row type a table line declares in its label column, if any."""
-    if len(row) < 2:
+    if len(row) < 2 or not row[1] or len(row[1]) > 60:
         return None
     label = fold(strip_tags(row[1]))
     if label in ("credits specifiques", "cs", "credit specifique"):
