@@ -217,10 +217,6 @@ def _whole_word_offsets(text: str, phrase: str) -> list[int]:
     return offsets
 
 
-def _phrase(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
-
-
 _TITLE = re.compile(
     r"contrat\s+(?:unique\s+)?de\s+ville\s+(?:et\s+de\s+cohesion\s+urbaine\s+)?"
     r"(?:engagements?\s+quartiers\s+2030\s+)?(?:\d{4}\s+\d{4}\s+)?(?:de\s+l\s+|de\s+la\s+|du\s+|des\s+|de\s+|d\s+)?"
