@@ -72,10 +72,11 @@ BUDGET_S = 570
 OPTIONAL_BUILD_MIN_S = 90
 
 TARGETS = {
-    "build_s": 60.0,
+    "build_s": 30.0,
     "ingest_mb_s": 15.0,
+    "programme_mb_s": 15.0,
     "regex_ratio": 2.0,
-    "rebuild_s": 15.0,
+    "rebuild_s": 5.0,
     "query_p95_ms": 100.0,
     "page_p95_s": 1.0,
     "linear_ratio": 1.3,
@@ -262,6 +263,27 @@ def floor_regex(files: list[Path]) -> float:
         for line in path.read_bytes().decode("utf-8").splitlines():
             found += len(pattern.findall(line))
     return time.perf_counter() - started
+
+
+def _parse_programme(path: Path) -> int:
+    from ingest import programme
+    from ingest.reading import read_file
+
+    programme.parse(read_file(path).lines)
+    return path.stat().st_size
+
+
+def time_programme_parser(files: list[Path], workers: int) -> dict[str, float]:
+    """The programme parser alone (reading, contract recognition and parsing; no kind detection, no
+    loading) over the corpus's programme documents, on ``workers`` processes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_parse_programme, files[:2]))  # workers started and warm: not counted
+        started = time.perf_counter()
+        size = sum(pool.map(_parse_programme, files, chunksize=4))
+        wall = time.perf_counter() - started
+    return {"documents": len(files), "mb": size / 1e6, "wall_s": wall, "mb_s": size / 1e6 / wall}
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -481,6 +503,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     results["floors"] = floors
 
+    programmes = [f for f in documents if "programme" in f.name]
+    say(f"programme parser alone ({len(programmes)} programme documents, {CORES} processes):")
+    results["programme_parser"] = time_programme_parser(programmes, CORES)
+    say(f"  {results['programme_parser']['mb_s']:.2f} MB/s")
+
     say("(a) ingest of the whole corpus:")
     db = dbs / "ingest.duckdb"
     _fresh(db)
@@ -695,12 +722,19 @@ def verdicts(r: dict[str, Any]) -> list[dict[str, str]]:
 
     build = r["build"]
     add(
-        "whole national corpus built end to end ≤ 60 s",
+        "whole national corpus built end to end ≤ 30 s",
         f"{build['wall_s']:.1f} s" + ("" if build["returncode"] == 0 else " (build FAILED)"),
         build["returncode"] == 0 and build["wall_s"] <= TARGETS["build_s"],
     )
     mb_s = r["ingest"]["extra"]["mb_s"]
     add("ingest ≥ 15 MB/s", f"{mb_s:.2f} MB/s", mb_s >= TARGETS["ingest_mb_s"])
+    if "programme_parser" in r:
+        parser = r["programme_parser"]
+        add(
+            "programme parser ≥ 15 MB/s on two cores",
+            f"{parser['mb_s']:.2f} MB/s ({parser['mb']:.1f} MB, {parser['documents']} documents)",
+            parser["mb_s"] >= TARGETS["programme_mb_s"],
+        )
     ratio = r["floors"]["regex_mb_s"] / mb_s
     add(
         "ingest within 2× of the single-regex pass",
@@ -710,7 +744,7 @@ def verdicts(r: dict[str, Any]) -> list[dict[str, str]]:
     rebuild = r["rebuild"]
     is_build = rebuild["name"] == "rebuild"
     add(
-        "one changed document rebuilt ≤ 15 s",
+        "one changed document rebuilt ≤ 5 s",
         f"{rebuild['wall_s']:.1f} s" + ("" if is_build else " (ingest only: the build failed)"),
         (rebuild["returncode"] == 0 and rebuild["wall_s"] <= TARGETS["rebuild_s"]) if is_build else None,
     )
@@ -795,6 +829,14 @@ def markdown(r: dict[str, Any]) -> str:
         )
     lines += [
         f"| floor: one compiled regex over every line (Python) | {f['regex_s']:.2f} s | | {f['regex_mb_s']:,.0f} MB/s | | |",
+    ]
+    if "programme_parser" in r:
+        p = r["programme_parser"]
+        lines.append(
+            f"| programme parser alone ({p['documents']} programme documents, {CORES} processes) | {p['wall_s']:.2f} s | "
+            f"| {p['mb_s']:.2f} MB/s | | reading, contract recognition, parsing; no loading |"
+        )
+    lines += [
         f"| (a) `cdv ingest` of the corpus | {ing['wall_s']:.1f} s | {ing['cpu_s']:.1f} s | {ing['extra']['mb_s']:.2f} MB/s "
         f"| {_mb(ing['peak_rss_mb'])} | DuckDB floor / ingest = {f['read_text_mb_s'] / ing['extra']['mb_s']:,.0f}×, "
         f"regex floor / ingest = {f['regex_mb_s'] / ing['extra']['mb_s']:,.0f}× |",
