@@ -109,11 +109,15 @@ def classify(line: str, where: Where) -> Classified:
     if not stripped or SEPARATOR.match(line):
         return Classified(Kind.BLANK)
     row = cells(line)
+    # Words each pattern needs, looked for in the lower-cased line before running the pattern.
+    low = line.lower()
     if _SUMMARY_START.match(line):
         return Classified(Kind.SUMMARY_START)
     if where.in_summary and not where.in_fiche and "\t" in line and not MD_HEADING.match(line):
         return Classified(Kind.SUMMARY_ROW)
-    if (match := FICHE.search(line)) and ("<b>" in line or line.lstrip().startswith(("Fiche", "**", "#"))):
+    if (match := FICHE.search(line) if "fiche" in low else None) and (
+        "<b>" in line or line.lstrip().startswith(("Fiche", "**", "#"))
+    ):
         return Classified(Kind.FICHE_START)
     # The first row of a table whose header does not carry it looks like a header: it is a row.
     first_row = where.table_open and row_label(row) is not None and not where.table_has_rows
@@ -122,19 +126,26 @@ def classify(line: str, where: Where) -> Classified:
     if where.table_open:
         if (
             line.startswith("\t")
-            or fold(strip_tags(row[0])) == "cout de l action"
+            or ("action" in low and fold(strip_tags(row[0])) == "cout de l action")
             # A row whose "Coût de l'action" cell holds the cost: it does not start with a tab.
             or (len(row) >= 4 and not FIELD_LINE.match(line) and not match)
         ):
             return Classified(Kind.TABLE_ROW)
-        if FOOTNOTE.match(line) and not COST_TOTAL.search(line):
+        if FOOTNOTE.match(line) and not ("total" in low and COST_TOTAL.search(line)):
             return Classified(Kind.TABLE_NOTE)
     # A cost total stands on its own line; inside a fiche's fields only a line that starts with
     # it is one (the words can also occur within a field's text).
-    if COST_TOTAL.search(line) and (not where.in_fields or COST_TOTAL.match(strip_tags(line).strip(" *#"))):
+    if (
+        "total" in low
+        and COST_TOTAL.search(line)
+        and (not where.in_fields or COST_TOTAL.match(strip_tags(line).strip(" *#")))
+    ):
         return Classified(Kind.COST_TOTAL)
-    plain = strip_tags(line)
-    if not line.startswith("<b>") and (OBJECTIVE_HEADING.match(plain) or AXIS_HEADING.match(plain)):
+    if (
+        not line.startswith("<b>")
+        and ("objectif" in low or "axe" in low)
+        and (OBJECTIVE_HEADING.match(plain := strip_tags(line)) or AXIS_HEADING.match(plain))
+    ):
         # Objective headings are often only half bold ("**Objectif opérationnel n°1-1:** label").
         return Classified(Kind.HEADING, line)
     if heading := MD_HEADING.match(line) or BOLD_LINE.match(line):
