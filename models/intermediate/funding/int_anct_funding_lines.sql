@@ -17,13 +17,13 @@ dispositifs as (
 
 funders as (
 
-    select * from {{ ref('int_funders') }}
+    select * from {{ ref('int_reference_funders') }}
 
 ),
 
 quarantined as (
 
-    select row_id from {{ ref('int_quarantine') }}
+    select row_id from {{ ref('int_anct_quarantine') }}
     where row_kind = 'anct_post'
 
 ),
