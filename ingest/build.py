@@ -31,7 +31,7 @@ from ingest.expectations import PendingValidation, ValidationReport, read_raw_ta
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.reference import USER_QPV_DIR
-from ingest.schema import RAW_TABLES
+from ingest.schema import RAW_TABLES, dbt_source
 from ingest.settings import PauseStep, settings
 from ingest.warehouse import open_warehouse, scalar
 
@@ -226,8 +226,8 @@ def dbt_build_args(
     db: Path, changed_tables: Iterable[str], *, force: bool, project: str | None = None
 ) -> list[str]:
     """Build what changed since the last published build: models downstream of a raw table the
-    ingest changed (``source:cdv.raw.<table>+``) and, when the project changed, of a changed project
-    file (``state:modified+``).
+    ingest changed (``source:cdv.<system>.<table>+``, see ``schema.dbt_source``) and, when the project
+    changed, of a changed project file (``state:modified+``).
 
     ``state:modified+`` sees changes to models, seeds, macros, tests and configs, not to the data; the
     raw tables a load or a removal touched say which models the data change reaches (a changed
@@ -239,7 +239,7 @@ def dbt_build_args(
     state = dbt_state(db)
     if force or not (state / "manifest.json").is_file() or not _has_marts(db):
         return ["build"]
-    data = [f"source:cdv.raw.{table}+" for table in sorted(changed_tables)]
+    data = [f"source:cdv.{'.'.join(dbt_source(table))}+" for table in sorted(changed_tables)]
     if _published_with(db, "project") != (project or project_fingerprint()):
         return ["build", "--select", "state:modified+", *data, "--state", str(state)]
     if not data:

@@ -296,3 +296,11 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
         ("source_text", "varchar"),
     ],
 }
+
+
+def dbt_source(table: str) -> tuple[str, str]:
+    """The dbt source (source system, table name) of a raw table: the ANCT open data's tables are the
+    source ``anct`` (``raw.anct_posts`` is ``source('anct', 'posts')``), every other the ``documents``."""
+    if table.startswith("anct_"):
+        return "anct", table.removeprefix("anct_")
+    return "documents", table

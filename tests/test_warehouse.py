@@ -219,8 +219,8 @@ def test_dbt_builds_only_what_changed(warehouse, tmp_path) -> None:
     assert dbt_build_args(warehouse, ["fiches", "documents"], force=False) == [
         "build",
         "--select",
-        "source:cdv.raw.documents+",
-        "source:cdv.raw.fiches+",
+        "source:cdv.documents.documents+",
+        "source:cdv.documents.fiches+",
         "--exclude-resource-type",
         "unit_test",
     ]
@@ -229,7 +229,7 @@ def test_dbt_builds_only_what_changed(warehouse, tmp_path) -> None:
         "build",
         "--select",
         "state:modified+",
-        "source:cdv.raw.fiches+",
+        "source:cdv.documents.fiches+",
         *state,
     ]
     assert dbt_build_args(warehouse, ["fiches"], force=True) == ["build"]

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'anct_contracts') }}
+    select * from {{ source('anct', 'contracts') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'anct_posts') }}
+    select * from {{ source('anct', 'posts') }}
 
 ),
 

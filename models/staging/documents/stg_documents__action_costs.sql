@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'action_costs') }}
+    select * from {{ source('documents', 'action_costs') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'action_totals') }}
+    select * from {{ source('documents', 'action_totals') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'annex_objectives') }}
+    select * from {{ source('documents', 'annex_objectives') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'documents') }}
+    select * from {{ source('documents', 'documents') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'fiches') }}
+    select * from {{ source('documents', 'fiches') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'funding_cells') }}
+    select * from {{ source('documents', 'funding_cells') }}
 
 ),
 

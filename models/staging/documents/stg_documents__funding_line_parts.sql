@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'funding_line_parts') }}
+    select * from {{ source('documents', 'funding_line_parts') }}
 
 ),
 

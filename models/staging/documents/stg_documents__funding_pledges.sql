@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'funding_pledges') }}
+    select * from {{ source('documents', 'funding_pledges') }}
 
 ),
 

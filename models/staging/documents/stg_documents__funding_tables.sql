@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'funding_tables') }}
+    select * from {{ source('documents', 'funding_tables') }}
 
 ),
 

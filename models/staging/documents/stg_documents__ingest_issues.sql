@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ingest_issues') }}
+    select * from {{ source('documents', 'ingest_issues') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'qpv_lists') }}
+    select * from {{ source('documents', 'qpv_lists') }}
 
 ),
 

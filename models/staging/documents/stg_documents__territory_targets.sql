@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'territory_targets') }}
+    select * from {{ source('documents', 'territory_targets') }}
 
 ),
 
