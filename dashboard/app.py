@@ -27,6 +27,7 @@ import streamlit as st  # noqa: E402
 from dashboard import charts  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from ingest import labels  # noqa: E402
+from ingest.codes import OUTSIDE_QPV  # noqa: E402
 from ingest.settings import settings  # noqa: E402
 
 ALL = "(tout)"
@@ -299,7 +300,7 @@ def draw_map(con: duckdb.DuckDBPyConnection, by_qpv: pd.DataFrame) -> None:
     tile server: the outlines are the map)."""
     from dashboard import geo
 
-    shapes = geo.qpv_shapes([c for c in by_qpv["qpv_code"] if c != "HORS_QPV"])
+    shapes = geo.qpv_shapes([c for c in by_qpv["qpv_code"] if c != OUTSIDE_QPV])
     if not shapes:
         st.caption(
             "Carte : aucun contour pour ces QPV dans reference/geo (ajoutez le GeoJSON des QPV de leur "

@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
+from ingest.codes import UNKNOWN_FUNDER
 from ingest.query import QueryError, open_read_only
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "scdl_subventions.json"
@@ -70,7 +71,6 @@ PARTLY_EMPTY_FIELDS = {
 
 OBJET_MAX = 256
 SIRET = re.compile(r"\d{14}")
-UNKNOWN_FUNDER = "NON_IDENTIFIE"
 
 _LINES_SQL = """
 select

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from ingest.codes import UNKNOWN_FUNDER
 from ingest.reference import seed_rows
 from ingest.territories import (
     LEGAL_FORM_WORDS,
@@ -33,7 +34,6 @@ from ingest.territories import (
 )
 from ingest.text import fold
 
-UNKNOWN_FUNDER = "NON_IDENTIFIE"
 ROLE_OF_PREFIX = {
     "DEP": "departement",
     "REG": "region",

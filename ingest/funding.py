@@ -35,7 +35,8 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.amounts import AmountMatch, find_amounts
-from ingest.funders import UNKNOWN_FUNDER, Lexicon, Mention, is_within, lexicon, role_of
+from ingest.codes import UNKNOWN_FUNDER
+from ingest.funders import Lexicon, Mention, is_within, lexicon, role_of
 from ingest.qualifiers import Qualifiers, read_period, read_qualifiers, read_scope
 from ingest.territories import Territory
 from ingest.territory import resolve

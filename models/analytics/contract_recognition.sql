@@ -39,7 +39,7 @@ line_totals as (
         sum(amount_eur) as funding_eur,
         sum(case when funder_role in ('departement', 'region', 'caf', 'epci', 'commune') then amount_eur else 0 end)
             as local_funder_eur,
-        sum(case when funder_code = 'NON_IDENTIFIE' then amount_eur else 0 end) as unidentified_eur
+        sum(case when funder_code = {{ cdv_unknown_funder() }} then amount_eur else 0 end) as unidentified_eur
 
     from lines
     group by document_sha256
@@ -50,8 +50,8 @@ allocated as (
 
     select
         lines.document_sha256,
-        sum(case when funding.qpv_code != 'HORS_QPV' then funding.amount_eur else 0 end) as qpv_eur,
-        sum(case when funding.qpv_code = 'HORS_QPV' then funding.amount_eur else 0 end) as hors_qpv_eur
+        sum(case when funding.qpv_code != {{ cdv_outside_qpv() }} then funding.amount_eur else 0 end) as qpv_eur,
+        sum(case when funding.qpv_code = {{ cdv_outside_qpv() }} then funding.amount_eur else 0 end) as hors_qpv_eur
 
     from funding
     inner join lines

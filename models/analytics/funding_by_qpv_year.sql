@@ -46,7 +46,7 @@ line_qpv_counts as (
 
     select
         funding_line_id,
-        count(*) filter (where qpv_code != 'HORS_QPV') as qpv_count
+        count(*) filter (where qpv_code != {{ cdv_outside_qpv() }}) as qpv_count
 
     from line_qpvs
     group by funding_line_id
@@ -79,7 +79,7 @@ final as (
         -- evenly by rule; outside: a place that is not a QPV, or nothing said.
         case
             when line_qpvs.match_kind = 'territory_wide' then 'territory_wide'
-            when funding.qpv_code = 'HORS_QPV' then 'outside_qpv'
+            when funding.qpv_code = {{ cdv_outside_qpv() }} then 'outside_qpv'
             when line_qpvs.match_kind = 'all' then 'shared_all'
             when line_qpv_counts.qpv_count > 1 then 'shared_several'
             else 'targeted'

@@ -13,7 +13,7 @@ final as (
     select
         funding_line_id || ':HORS_QPV' as line_qpv_id,
         funding_line_id,
-        'HORS_QPV' as qpv_code,
+        {{ cdv_outside_qpv() }} as qpv_code,
         'unspecified' as match_kind,
         null::varchar as matched_alias,
         null::bigint as part_cents

@@ -61,7 +61,7 @@ expanded as (
     -- A whole territory's amount: outside the QPVs.
     select
         lines.funding_line_id,
-        'HORS_QPV' as qpv_code,
+        {{ cdv_outside_qpv() }} as qpv_code,
         'territory_wide' as match_kind,
         lines.scope as matched_alias
 
@@ -104,7 +104,7 @@ expanded as (
     -- QPVs are not known: the explicit outside member.
     select
         lines.funding_line_id,
-        'HORS_QPV' as qpv_code,
+        {{ cdv_outside_qpv() }} as qpv_code,
         targets.match_kind,
         targets.matched_alias
 
@@ -122,7 +122,7 @@ expanded as (
     -- A line whose table has no target at all (not expected: the ingest always writes one).
     select
         lines.funding_line_id,
-        'HORS_QPV' as qpv_code,
+        {{ cdv_outside_qpv() }} as qpv_code,
         'unspecified' as match_kind,
         null as matched_alias
 

@@ -211,7 +211,7 @@ bare_roles as (
 unknown as (
 
     select
-        'NON_IDENTIFIE' as funder_code,
+        {{ cdv_unknown_funder() }} as funder_code,
         'Financeur non identifié' as funder_name,
         null::varchar as funder_name_before_2016,
         'inconnu' as funder_type,

@@ -13,7 +13,7 @@ hors_qpv as (
     -- territories resolve here, never to a silent drop. "Every QPV" (ALL) is not a member: it is
     -- spread over the contract's QPVs.
     select
-        'HORS_QPV' as qpv_code,
+        {{ cdv_outside_qpv() }} as qpv_code,
         'Hors QPV / non précisé' as qpv_name,
         null::varchar as commune_insee,
         null::varchar as commune_name,
