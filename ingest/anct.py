@@ -5,7 +5,7 @@ Two document kinds, both recognised from their content, never from the file name
 - ``KIND_POSTS``: a JSON list of objects, one per funded post and year, carrying ``id_poste`` and
   ``montant`` (ANCT Dauphin extracts ``postes-fonjep-YYYY.json`` and ``adulte-relais-YYYY.json``);
 - ``KIND_CONTRACTS``: a GeoJSON FeatureCollection of points whose properties carry ``code_cv`` and
-  ``codgeo`` (the two contrat de ville lists, 2015-2023 ``CVnnn`` and 2024-2030 ``CNdddnnX``).
+  ``codgeo`` (the two generations of contrats de ville: ``CVnnn`` and ``CNdddnnX``, see seed ref_contract_generations).
 
 What this module decides, and why:
 
@@ -45,7 +45,7 @@ from functools import cache
 from typing import Any, NamedTuple, cast
 
 from ingest.records import ParseResult
-from ingest.reference import seed_rows
+from ingest.reference import generation_of, seed_rows
 from ingest.rows import AnctContractRow, AnctPostRow
 
 KIND_POSTS = "anct_postes"
@@ -68,7 +68,6 @@ POST_FIELDS = (
 )
 REQUIRED_POST_FIELDS = ("id_poste", "montant", "annee")
 CONTRACT_FIELDS = ("code_cv", "lib_cv", "codgeo", "insee_dep", "pop")
-GENERATIONS = {"CV": "2015-2023", "CN": "2024-2030"}
 
 # Detection reads only the start of a document: enough for a few records, cheap on a 100 MB file.
 DETECT_HEAD_CHARS = 16384
@@ -898,7 +897,8 @@ def parse_contracts(lines: list[str]) -> ParseResult:
         index, fields, source_text, feature = record.number, record.fields, record.source_text, record.whole
         extra = record.extra
         code = _text(fields.get("code_cv"))
-        generation = GENERATIONS.get(code.strip()[:2]) if code else None
+        found = generation_of(code)
+        generation = found.generation if found else None
         if code is None:
             issues.record(
                 index,

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from ingest.reference import contract_generations, default_generation
 from ingest.territories import (
     GENERIC_PLACE_WORDS,
     LEGAL_FORM_WORDS,
@@ -270,17 +271,25 @@ def epci_acronyms(text: str, contract: Contract | None) -> tuple[str, ...]:
 
 
 def _era(text: str) -> str | None:
-    """'2015-2023' or '2024-2030' from the years a document speaks of; None when it names none."""
-    old = new = 0
+    """The generation ('2015-2023') whose years a document speaks of most (the older one on a tie);
+    None when it names none. A generation's years run from the year before its start (diagnostics)
+    to the year before the next generation's start; the last one's to the year after its end."""
+    generations = contract_generations()
+    counts = dict.fromkeys((g.generation for g in generations), 0)
     for year, count in Counter(_YEAR_WORD.findall(text)).items():
         value = int(year)
-        if 2014 <= value <= 2022:
-            old += count
-        elif 2023 <= value <= 2031:
-            new += count
-    if not old and not new:
+        for index, generation in enumerate(generations):
+            last = (
+                generations[index + 1].period_start - 2
+                if index + 1 < len(generations)
+                else generation.period_end + 1
+            )
+            if generation.period_start - 1 <= value <= last:
+                counts[generation.generation] += count
+                break
+    if not any(counts.values()):
         return None
-    return "2024-2030" if new > old else "2015-2023"
+    return max(generations, key=lambda g: (counts[g.generation], -g.period_start)).generation
 
 
 def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
@@ -383,7 +392,7 @@ def recognise_contract(text: str, hint: str | None = None) -> ContractMatch:
     for code, found in evidence.items():
         contract = contracts()[code]
         score = found.score + (2.0 if era and contract.generation == era else 0.0)
-        if era is None and contract.generation == "2015-2023":
+        if era is None and contract.generation == default_generation().generation:
             score += 0.5
         ranked.append((score, code, found))
     ranked.sort(key=lambda item: (-item[0], item[1]))

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ USER_QPV_DIR = USER_REFERENCE_DIR / "qpv"
 
 # The seeds whose content decides how a document is read (its contract, funders, QPVs, dispositifs).
 PARSER_SEEDS = (
+    "ref_contract_generations",
     "ref_contracts",
     "ref_departements",
     "ref_dispositif_aliases",
@@ -41,6 +43,49 @@ def seed_rows(name: str) -> tuple[dict[str, str], ...]:
         return ()
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(dict(row) for row in csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generation of contrats de ville (seed ``ref_contract_generations``)."""
+
+    code_prefix: str  # CV, CN
+    generation: str  # its label, as ref_contracts.generation writes it: 2015-2023
+    period_start: int
+    period_end: int
+    planned_period_end: int  # the last year its documents planned for
+    is_default: bool  # the generation of a document whose contract is not recognised
+
+
+@cache
+def contract_generations() -> tuple[Generation, ...]:
+    """The generations of contrats de ville, oldest first."""
+    return tuple(
+        sorted(
+            (
+                Generation(
+                    row["code_prefix"],
+                    row["generation"],
+                    int(row["period_start"]),
+                    int(row["period_end"]),
+                    int(row["planned_period_end"]),
+                    row["is_default"].strip().lower() == "true",
+                )
+                for row in seed_rows("ref_contract_generations")
+            ),
+            key=lambda g: g.period_start,
+        )
+    )
+
+
+def generation_of(code: str | None) -> Generation | None:
+    """The generation of a contract code, by its prefix (None for a code of no known shape)."""
+    code = (code or "").strip()
+    return next((g for g in contract_generations() if code.startswith(g.code_prefix)), None)
+
+
+def default_generation() -> Generation:
+    return next(g for g in contract_generations() if g.is_default)
 
 
 # -- QPV lists added by users ------------------------------------------------------------------------

@@ -25,3 +25,21 @@ def test_no_model_writes_the_codes_as_literals():
         text = path.read_text(encoding="utf-8")
         assert f"'{codes.UNKNOWN_FUNDER}'" not in text, path
         assert f"'{codes.OUTSIDE_QPV}'" not in text, path
+
+
+def test_contract_generations_come_from_their_seed():
+    from ingest.contracts import _era
+    from ingest.reference import contract_generations, default_generation, generation_of
+
+    assert [(g.code_prefix, g.period_start, g.planned_period_end) for g in contract_generations()] == [
+        ("CV", 2015, 2020),
+        ("CN", 2024, 2030),
+    ]
+    assert generation_of("CN03412M").generation == "2024-2030"
+    assert generation_of("CV112").generation == "2015-2023"
+    assert generation_of("ZZ1") is None and default_generation().code_prefix == "CV"
+    # The years a document speaks of: the year before a generation starts counts for it.
+    assert _era("Bilan 2014, actions 2016 et 2017") == "2015-2023"
+    assert _era("Engagements 2023-2025, puis 2026") == "2024-2030"
+    assert _era("2016 2026") == "2015-2023"  # a tie: the older generation
+    assert _era("sans année") is None
