@@ -279,6 +279,22 @@ def _footnote_funder(cell_text: str, note: str | None, lex: Lexicon) -> Mention 
     return funders[-1] if funders else None
 
 
+# How sure a funder reading is, by the rule that decided it (funding_lines.confidence; the column docs
+# in models/staging/documents/_documents__sources.yml give the same table). An amount read with doubt
+# lowers its line's confidence to the amount's own (ingest.amounts).
+FUNDER_CONFIDENCE = {
+    "column": 0.95,  # the funder of the table's column
+    "named": 0.9,  # the cell names the funder
+    "dispositif_exclusive": 0.9,  # a dispositif only one funder pays
+    "inherited": 0.9,  # named earlier in the same cell
+    "wording": 0.85,  # the wording points to a funder ("à la charge de", "financé par")
+    "dispositif": 0.8,  # the usual funder of a dispositif several may pay
+    "footnote": 0.75,  # the table's footnote names it
+    "column_shifted": 0.6,  # the next column's funder, empty cells having collapsed the row
+    "none": 0.3,  # no rule decided: NON_IDENTIFIE
+}
+
+
 def _decide_funder(
     clause_mentions: list[Mention],
     label_mentions: list[Mention],
@@ -299,35 +315,53 @@ def _decide_funder(
         return named[-1].code, "named", "text", 1.0, named[-1]
     named_after = [m for m in clause_mentions if m.kind in ("name", "acronym")]
     if named_after:
-        return named_after[0].code, "named", "text", 0.9, named_after[0]
+        return named_after[0].code, "named", "text", FUNDER_CONFIDENCE["named"], named_after[0]
     hints = [m for m in clause_mentions if m.kind == "hint"]
     if hints:
-        return hints[-1].code, "wording", "text", 0.85, hints[-1]
+        return hints[-1].code, "wording", "text", FUNDER_CONFIDENCE["wording"], hints[-1]
     if footnote is not None:
-        return footnote.code, "footnote", "text", 0.75, footnote
+        return footnote.code, "footnote", "text", FUNDER_CONFIDENCE["footnote"], footnote
     dispositifs = [m for m in label_mentions if m.kind == "dispositif" and lex.usual(m.code)[0]]
     exclusive = [m for m in dispositifs if lex.usual(m.code)[1]]
     if exclusive:
-        return lex.usual(exclusive[-1].code)[0], "dispositif", "dispositif", 0.9, exclusive[-1]
+        return (
+            lex.usual(exclusive[-1].code)[0],
+            "dispositif",
+            "dispositif",
+            FUNDER_CONFIDENCE["dispositif_exclusive"],
+            exclusive[-1],
+        )
     if inherited is not None:
-        return inherited.code, "inherited", "text", 0.9, inherited
+        return inherited.code, "inherited", "text", FUNDER_CONFIDENCE["inherited"], inherited
     if column is not None:
         named_dispositif = next((m for m in reversed(label_mentions) if m.kind == "dispositif"), None)
         if named_dispositif is not None:
             usual = lex.usual(named_dispositif.code)[0]
             if usual and usual != column.code and is_within(usual, column.code):
-                return usual, "dispositif", "dispositif", 0.8, named_dispositif
+                return usual, "dispositif", "dispositif", FUNDER_CONFIDENCE["dispositif"], named_dispositif
             if not lex.funds(named_dispositif.code, column.code):
                 shifted = next(
                     (n for n in neighbours if n is not None and lex.funds(named_dispositif.code, n.code)),
                     None,
                 )
                 if shifted is not None:
-                    return shifted.code, "column_shifted", "column", 0.6, shifted
-        return column.code, "column", "column", 0.95, column
+                    return (
+                        shifted.code,
+                        "column_shifted",
+                        "column",
+                        FUNDER_CONFIDENCE["column_shifted"],
+                        shifted,
+                    )
+        return column.code, "column", "column", FUNDER_CONFIDENCE["column"], column
     if dispositifs:
-        return lex.usual(dispositifs[-1].code)[0], "dispositif", "dispositif", 0.8, dispositifs[-1]
-    return UNKNOWN_FUNDER, "none", "column", 0.3, None
+        return (
+            lex.usual(dispositifs[-1].code)[0],
+            "dispositif",
+            "dispositif",
+            FUNDER_CONFIDENCE["dispositif"],
+            dispositifs[-1],
+        )
+    return UNKNOWN_FUNDER, "none", "column", FUNDER_CONFIDENCE["none"], None
 
 
 def _years(

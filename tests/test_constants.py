@@ -43,3 +43,15 @@ def test_contract_generations_come_from_their_seed():
     assert _era("Engagements 2023-2025, puis 2026") == "2024-2030"
     assert _era("2016 2026") == "2015-2023"  # a tie: the older generation
     assert _era("sans année") is None
+
+
+def test_the_confidence_levels_are_those_the_column_docs_give():
+    from ingest.funding import FUNDER_CONFIDENCE
+
+    sources = yaml.safe_load(
+        (ROOT / "models/staging/documents/_documents__sources.yml").read_text(encoding="utf-8")
+    )
+    (lines,) = [t for s in sources["sources"] for t in s["tables"] if t["name"] == "funding_lines"]
+    (doc,) = [c["description"] for c in lines["columns"] if c["name"] == "confidence"]
+    for level in set(FUNDER_CONFIDENCE.values()):
+        assert f"{level} " in doc, level
