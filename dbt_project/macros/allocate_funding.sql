@@ -1,6 +1,6 @@
 {#
     The allocation of funding lines to the star schema's grain, funding line × QPV × year: the
-    body of the funding fact, applied to the planned (document) and executed (dataset) lines apart,
+    body of the funding fact, applied to the planned (document) and executed (ANCT) lines apart,
     so that a rebuild after a changed document does not allocate the 400,000 ANCT posts again.
 
     lines: relation of funding lines (int_funding_lines_enriched's columns); line_qpvs: relation of

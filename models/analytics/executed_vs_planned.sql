@@ -61,7 +61,7 @@ covered_label as (
 
 ),
 
-dataset_years as (
+anct_years as (
 
     select distinct funding_year
     from funding
@@ -69,7 +69,7 @@ dataset_years as (
 
 ),
 
-dataset_funders as (
+anct_funders as (
 
     select distinct funder_code
     from lined_up
@@ -125,9 +125,9 @@ final as (
                 then 'the open data names no contract for these posts'
             when coalesce(aggregated.planned_eur, 0) = 0
                 then 'nothing planned in the contract documents for this contract, funder and year'
-            when coalesce(aggregated.executed_eur, 0) = 0 and dataset_years.funding_year is null
+            when coalesce(aggregated.executed_eur, 0) = 0 and anct_years.funding_year is null
                 then 'no open data for this year'
-            when aggregated.funder_code not in (select dataset_funders.funder_code from dataset_funders)
+            when aggregated.funder_code not in (select anct_funders.funder_code from anct_funders)
                 then 'the open data measures no money of this funder (its posts are the State''s)'
             else 'the plan has none of the dispositifs the open data measures ('
                 || coalesce(covered_label.dispositifs, 'none')
@@ -139,8 +139,8 @@ final as (
     cross join covered_label
     left join contracts
         on aggregated.contract_code = contracts.contract_code
-    left join dataset_years
-        on aggregated.funding_year = dataset_years.funding_year
+    left join anct_years
+        on aggregated.funding_year = anct_years.funding_year
 
 )
 

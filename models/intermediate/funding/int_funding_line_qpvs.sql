@@ -10,9 +10,9 @@ document_line_qpvs as (
 
 ),
 
-dataset_line_qpvs as (
+anct_line_qpvs as (
 
-    select * from {{ ref('int_dataset_line_qpvs') }}
+    select * from {{ ref('int_anct_line_qpvs') }}
 
 ),
 
@@ -20,7 +20,7 @@ final as (
 
     select * from document_line_qpvs
     union all by name
-    select * from dataset_line_qpvs
+    select * from anct_line_qpvs
 
 )
 

@@ -9,7 +9,7 @@ document_lines as (
 
 ),
 
-dataset_lines as (
+anct_lines as (
 
     select * from {{ ref('int_anct_funding_lines') }}
 
@@ -19,7 +19,7 @@ final as (
 
     select * from document_lines
     union all by name
-    select * from dataset_lines
+    select * from anct_lines
 
 )
 

@@ -1,5 +1,5 @@
 /* grain: one row per action: a fiche, a sub-action of a fiche (one of its funding tables), or an
-   open-data dispositif (the posts of a dataset) */
+   ANCT dispositif (its posts in the open data) */
 with
 
 fiches as (
@@ -80,9 +80,9 @@ sub_actions as (
 
 ),
 
-datasets as (
+anct_dispositifs as (
 
-    -- Open-data posts fund no fiche: each dataset's dispositif is an action of its own.
+    -- ANCT posts fund no fiche: each dispositif of the posts is an action of its own.
     select distinct
         'ANCT:' || dispositif_code as action_id,
         'dataset' as action_level,
@@ -113,7 +113,7 @@ final as (
     union all
     select * from sub_actions
     union all
-    select * from datasets
+    select * from anct_dispositifs
 
 )
 

@@ -1,5 +1,5 @@
 /* grain: one funding line × QPV × year. The planned and the executed lines are allocated apart
-   (macro cdv_allocate_funding, in int_document_funding_allocated and int_dataset_funding_allocated):
+   (macro cdv_allocate_funding, in int_document_funding_allocated and int_anct_funding_allocated):
    a changed document reallocates its side only. A view: the union of the two tables. */
 {{ config(materialized='view') }}
 
@@ -11,9 +11,9 @@ document_funding as (
 
 ),
 
-dataset_funding as (
+anct_funding as (
 
-    select * from {{ ref('int_dataset_funding_allocated') }}
+    select * from {{ ref('int_anct_funding_allocated') }}
 
 ),
 
@@ -21,7 +21,7 @@ final as (
 
     select * from document_funding
     union all by name
-    select * from dataset_funding
+    select * from anct_funding
 
 )
 
