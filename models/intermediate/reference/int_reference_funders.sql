@@ -22,6 +22,12 @@ contracts as (
 
 ),
 
+generations as (
+
+    select * from {{ ref('stg_reference__contract_generations') }}
+
+),
+
 qpvs as (
 
     select * from {{ ref('int_qpvs') }}
@@ -103,19 +109,21 @@ region_funders as (
 
 epci_names as (
 
-    -- One name per SIREN: the 2015-2023 contract's when there is one (the documents of that generation
-    -- use it), else the 2024-2030 one.
+    -- One name per SIREN: the oldest generation's contract (2015-2023) when there is one (the documents
+    -- of that generation use it), else the next one's (2024-2030).
     select
-        epci_siren,
-        contract_name,
-        department,
+        contracts.epci_siren,
+        contracts.contract_name,
+        contracts.department,
         row_number() over (
-            partition by epci_siren
-            order by case when generation = '2015-2023' then 0 else 1 end, contract_code
+            partition by contracts.epci_siren
+            order by generations.period_start asc nulls last, contracts.contract_code asc
         ) as name_rank
 
     from contracts
-    where epci_siren is not null and epci_siren != ''
+    left join generations
+        on contracts.generation = generations.generation
+    where contracts.epci_siren is not null and contracts.epci_siren != ''
 
 ),
 

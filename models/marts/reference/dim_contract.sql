@@ -7,6 +7,12 @@ contracts as (
 
 ),
 
+contract_generations as (
+
+    select * from {{ ref('stg_reference__contract_generations') }}
+
+),
+
 predecessors as (
 
     -- A 2024-2030 code can succeed two old codes (CN98701M: CV422 and CV429, both Papeete): the one
@@ -44,16 +50,16 @@ final as (
         -- lines' fallback period, macros/contract_period.sql).
         {{ cdv_contract_period_start('contracts.contract_code') }} as contract_period_start,
         {{ cdv_contract_period_end('contracts.contract_code') }} as contract_period_end,
-        case
-            when contracts.contract_code like 'CV%' then 2023
-            when contracts.contract_code like 'CN%' then 2030
-        end as contract_extended_end,
+        contract_generations.period_end as contract_extended_end,
         contracts.listed_2015_2023,
         contracts.listed_2024_2030
 
     from contracts
     left join predecessors
         on contracts.contract_code = predecessors.contract_code
+    -- The generation of the code's prefix (none for a code of another shape: no extended end).
+    left join contract_generations
+        on contracts.contract_code like contract_generations.code_prefix || '%'
 
 )
 

@@ -1,31 +1,58 @@
-/* grain: one row per calendar year 2014-2030 */
+/* grain: one row per calendar year, from the year before the first contract generation to the end of
+   the last one (2014-2030), the generations' years read from ref_contract_generations */
 with
+
+generations as (
+
+    select * from {{ ref('stg_reference__contract_generations') }}
+
+),
+
+-- The two generations the flags below are named after, by their code prefix (CVnnn, CNdddnnX).
+generation_2015 as (
+
+    select * from generations
+    where code_prefix = 'CV'
+
+),
+
+generation_2024 as (
+
+    select * from generations
+    where code_prefix = 'CN'
+
+),
 
 years as (
 
-    select range::integer as year
+    -- The year before the first generation is the year its contracts were prepared.
+    select unnest(range(min(period_start) - 1, max(period_end) + 1))::integer as year
 
-    from range(2014, 2031)
+    from generations
 
 ),
 
 final as (
 
     select
-        year,
-        make_date(year, 1, 1) as year_start_date,
-        make_date(year, 12, 31) as year_end_date,
+        years.year,
+        make_date(years.year, 1, 1) as year_start_date,
+        make_date(years.year, 12, 31) as year_end_date,
         -- The 2015 contracts' own period (2015-2020), their legal extension (2021-2023) and the
-        -- 2024-2030 generation; 2014 is the year the 2015 contracts were prepared.
-        year between 2015 and 2020 as is_contract_2015_period,
-        year between 2021 and 2023 as is_contract_2015_extension,
-        year between 2024 and 2030 as is_contract_2024_period,
-        case
-            when year between 2015 and 2023 then '2015-2023'
-            when year between 2024 and 2030 then '2024-2030'
-        end as contract_generation
+        -- 2024-2030 generation.
+        years.year between generation_2015.period_start and generation_2015.planned_period_end
+            as is_contract_2015_period,
+        years.year between generation_2015.planned_period_end + 1 and generation_2015.period_end
+            as is_contract_2015_extension,
+        years.year between generation_2024.period_start and generation_2024.period_end
+            as is_contract_2024_period,
+        in_force.generation as contract_generation
 
     from years
+    cross join generation_2015
+    cross join generation_2024
+    left join generations as in_force
+        on years.year between in_force.period_start and in_force.period_end
 
 )
 
