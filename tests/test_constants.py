@@ -5,6 +5,7 @@ as literals."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -20,11 +21,47 @@ def test_the_python_and_dbt_codes_agree():
     assert project["vars"]["outside_qpv_code"] == codes.OUTSIDE_QPV
 
 
+# SQL comments and Jinja comments, which may name the codes in prose.
+_COMMENTS = re.compile(r"/\*.*?\*/|\{#.*?#\}|--[^\n]*", re.DOTALL)
+_STRING = re.compile(r"'(?:[^']|'')*'")
+
+
+def _sql_files():
+    return [*(ROOT / "models").rglob("*.sql"), *(ROOT / "dbt_project" / "macros").rglob("*.sql")]
+
+
+def _yml_values(node, key=None):
+    """Every string of a properties file but the descriptions (prose): tests' arguments and configs,
+    unit tests' rows."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name != "description":
+                yield from _yml_values(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _yml_values(value, key)
+    elif isinstance(node, str):
+        yield node
+
+
 def test_no_model_writes_the_codes_as_literals():
-    for path in (ROOT / "models").rglob("*.sql"):
-        text = path.read_text(encoding="utf-8")
-        assert f"'{codes.UNKNOWN_FUNDER}'" not in text, path
-        assert f"'{codes.OUTSIDE_QPV}'" not in text, path
+    """Not as a string of their own ('HORS_QPV'), nor inside one (':HORS_QPV', a test's pattern), in
+    models and macros, nor in the tests and unit-test rows of their properties files."""
+    for path in _sql_files():
+        code = _COMMENTS.sub("", path.read_text(encoding="utf-8"))
+        for literal in _STRING.findall(code):
+            assert codes.UNKNOWN_FUNDER not in literal, (path, literal)
+            assert codes.OUTSIDE_QPV not in literal, (path, literal)
+    for path in [*(ROOT / "models").rglob("*.yml"), ROOT / "seeds" / "_seeds.yml"]:
+        for value in _yml_values(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            assert codes.UNKNOWN_FUNDER not in value, (path, value)
+            assert codes.OUTSIDE_QPV not in value, (path, value)
+
+
+def test_the_codes_macros_render_the_vars():
+    macros = (ROOT / "dbt_project" / "macros" / "codes.sql").read_text(encoding="utf-8")
+    assert """'{{ var("unknown_funder_code") }}'""" in macros
+    assert """'{{ var("outside_qpv_code") }}'""" in macros
 
 
 def test_contract_generations_come_from_their_seed():

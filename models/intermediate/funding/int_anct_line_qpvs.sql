@@ -11,7 +11,7 @@ lines as (
 final as (
 
     select
-        funding_line_id || ':HORS_QPV' as line_qpv_id,
+        funding_line_id || ':' || {{ cdv_outside_qpv() }} as line_qpv_id,
         funding_line_id,
         {{ cdv_outside_qpv() }} as qpv_code,
         'unspecified' as match_kind,
