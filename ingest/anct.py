@@ -45,7 +45,7 @@ from functools import cache
 from typing import Any, NamedTuple, cast
 
 from ingest.records import ParseResult
-from ingest.reference import generation_of, seed_rows
+from ingest.reference import contract_generations, generation_of, seed_rows
 from ingest.rows import AnctContractRow, AnctPostRow
 
 KIND_POSTS = "anct_postes"
@@ -915,9 +915,10 @@ def parse_contracts(lines: list[str]) -> ParseResult:
                     index,
                     "warning",
                     "unknown_code_shape",
-                    f"feature {index}: code {code!r} is neither CV nor CN: generation left NULL",
+                    f"feature {index}: code {code!r} has the prefix of no generation of contrats de ville "
+                    f"({', '.join(g.code_prefix for g in contract_generations())}): generation left NULL",
                     source_text,
-                    "features whose code is neither CV nor CN",
+                    "features whose code has the prefix of no generation",
                 )
         pop, problem = _float(fields.get("pop"))
         if problem:

@@ -12,7 +12,7 @@ searched for what names a contract, strongest first:
 - ``commune``: "Ville de X", "commune de X" for a commune of the contract.
 
 The two generations of one intercommunality (a CVnnn code and the CNdddnnX code that continues it) share their names: the years the
-document speaks of decide (2015-2022: the 2015 contracts; 2023 and later: the 2024-2030 ones).
+document speaks of decide (each generation's years in seed ref_contract_generations: ``_era``).
 A user can say it instead (``cdv build --contract CODE`` or a ``cdv.toml`` next to the documents).
 The result carries a confidence and the text that decided; two candidates too close to tell apart,
 or none at all, leave the contract unknown and say so (an issue row, never a silent guess).
