@@ -69,6 +69,8 @@ class Classified:
     kind: Kind
     text: str = ""  # a heading's text, a field's value
     name: str | None = None  # a field's name
+    row: list[str] | None = None  # the cells of a summary row, a table header or row
+    match: re.Match[str] | None = None  # the "Fiche action n°" a fiche starts with
 
 
 def cells(line: str) -> list[str]:
@@ -114,15 +116,15 @@ def classify(line: str, where: Where) -> Classified:
     if _SUMMARY_START.match(line):
         return Classified(Kind.SUMMARY_START)
     if where.in_summary and not where.in_fiche and "\t" in line and not MD_HEADING.match(line):
-        return Classified(Kind.SUMMARY_ROW)
+        return Classified(Kind.SUMMARY_ROW, row=row)
     if (match := FICHE.search(line) if "fiche" in low else None) and (
         "<b>" in line or line.lstrip().startswith(("Fiche", "**", "#"))
     ):
-        return Classified(Kind.FICHE_START)
+        return Classified(Kind.FICHE_START, match=match)
     # The first row of a table whose header does not carry it looks like a header: it is a row.
     first_row = where.table_open and row_label(row) is not None and not where.table_has_rows
     if is_header(row) and not (first_row and not where.table_header_has_row_label):
-        return Classified(Kind.TABLE_HEADER)
+        return Classified(Kind.TABLE_HEADER, row=row)
     if where.table_open:
         if (
             line.startswith("\t")
@@ -130,7 +132,7 @@ def classify(line: str, where: Where) -> Classified:
             # A row whose "Coût de l'action" cell holds the cost: it does not start with a tab.
             or (len(row) >= 4 and not FIELD_LINE.match(line) and not match)
         ):
-            return Classified(Kind.TABLE_ROW)
+            return Classified(Kind.TABLE_ROW, row=row)
         if FOOTNOTE.match(line) and not ("total" in low and COST_TOTAL.search(line)):
             return Classified(Kind.TABLE_NOTE)
     # A cost total stands on its own line; inside a fiche's fields only a line that starts with

@@ -9,12 +9,10 @@ from ingest.programme import ends, fiche_rows, fields, summary, tables, totals
 from ingest.programme.context import Context
 from ingest.programme.lines import (
     AXIS_HEADING,
-    FICHE,
     OBJECTIVE_HEADING,
     PILLAR_HEADING,
     Kind,
     Where,
-    cells,
     classify,
 )
 from ingest.records import ParseResult
@@ -79,23 +77,21 @@ def read_line(ctx: Context, number: int, line: str) -> None:
     if kind is Kind.SUMMARY_START:
         ctx.in_summary = True
         return
-    if kind is Kind.SUMMARY_ROW:
-        summary.read_row(ctx, cells(line))
+    if kind is Kind.SUMMARY_ROW and seen.row is not None:
+        summary.read_row(ctx, seen.row)
         return
     if kind is Kind.BLANK:
         return
     ctx.in_summary = False
     fiche = ctx.fiche
-    if kind is Kind.FICHE_START:
-        match = FICHE.search(line)
-        assert match is not None
+    if kind is Kind.FICHE_START and seen.match is not None:
         close_fiche(ctx)
-        fields.start(ctx, number, match, line)
-    elif kind is Kind.TABLE_HEADER:
+        fields.start(ctx, number, seen.match, line)
+    elif kind is Kind.TABLE_HEADER and seen.row is not None:
         tables.close(ctx)
-        tables.open_table(ctx, number, cells(line))
-    elif kind is Kind.TABLE_ROW and ctx.table is not None:
-        tables.add_row_line(ctx, ctx.table, number, cells(line))
+        tables.open_table(ctx, number, seen.row)
+    elif kind is Kind.TABLE_ROW and ctx.table is not None and seen.row is not None:
+        tables.add_row_line(ctx, ctx.table, number, seen.row)
     elif kind is Kind.TABLE_NOTE and ctx.table is not None:
         ctx.table.notes.append(strip_tags(line))
         ctx.issue(number, "info", "footnote_in_table", "a footnote inside a funding table: kept as its note")
