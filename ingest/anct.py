@@ -602,8 +602,7 @@ def _read_posts(records: list[Any], result: ParseResult) -> None:
     reader = _PostReader(issues)
     append = rows.append
     for record in _each_record(records, issues, frozenset(POST_FIELDS), unknown_fields, _whole, _not_a_post):
-        if reader.read(record, len(rows)) is not None:
-            append(reader.row)
+        append(reader.read(record, len(rows)))
     issues.flush()
     _settle_dispositif(rows, reader.shapes, reader.unshaped, result)
     _report_fields(rows, reader.missing, unknown_fields, result)
@@ -642,10 +641,9 @@ class _PostReader:
         self.unknown_codes: dict[str, list[int]] = {}
         self.shapes: Counter[str | None] = Counter()
         self.unshaped: list[int] = []  # indexes in rows of the records whose id says no dispositif
-        self.row: dict[str, Any] = {}
 
     def read(self, record: _Record, position: int) -> dict[str, Any]:
-        """The row of ``record``, which will stand at ``position`` among the rows (also kept in ``row``)."""
+        """The row of ``record``, which will stand at ``position`` among the rows."""
         index, get, source_text = record.number, record.fields.get, record.source_text
         id_poste = get("id_poste")
         if id_poste.__class__ is not str:
@@ -688,8 +686,7 @@ class _PostReader:
             "source_line": index,
             "source_text": source_text,
         }
-        self.row = cast(dict[str, Any], row)
-        return self.row
+        return cast(dict[str, Any], row)
 
     def _text(self, value: Any, name: str, index: int) -> str | None:
         """A text field that is not a string (``_str`` takes those); a missing one is counted (one
