@@ -19,7 +19,10 @@ import pandas as pd
 
 from ingest import labels
 from ingest.query import bind, parameters
-from ingest.warehouse import open_warehouse  # noqa: F401 (parameters: used by the app)
+from ingest.warehouse import (
+    open_warehouse,  # noqa: F401 (parameters: used by the app)
+    scalar,
+)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -105,11 +108,13 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
+    return bool(
+        scalar(
+            con,
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        )
+    )
 
 
 def missing_relations(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:

@@ -25,6 +25,7 @@ from typing import Any
 from ingest import labels
 from ingest.export import ExportError, _write_exactly
 from ingest.query import open_read_only
+from ingest.warehouse import scalar
 
 FLAT_COLUMNS = (
     "contract_code",
@@ -81,10 +82,10 @@ def _rows(db: Path, contract: str | None) -> tuple[list[tuple[Any, ...]], str]:
             raise ExportError(
                 f"{db}: cannot read analytics.funding_by_qpv_year ({exc}): run `cdv build`"
             ) from exc
-        built = con.execute("select max(loaded_at) from raw.documents").fetchone()
+        built = scalar(con, "select max(loaded_at) from raw.documents")
     finally:
         con.close()
-    return rows, str(built[0])[:19] if built and built[0] else "?"
+    return rows, str(built)[:19] if built else "?"
 
 
 def workbook_bytes(db: Path, contract: str | None = None) -> tuple[bytes, WorkbookReport]:
