@@ -13,7 +13,7 @@ the documents, which holds for every later build::
 
     # ... except these files (names relative to this folder)
     [files]
-    "annexe-bop.txt" = "CV038"
+    "annexe-bop.txt" = "CV112"
 
 The nearest ``cdv.toml`` up the folders wins, and a file listed by name beats the folder's
 ``contract``; ``--contract`` beats both. ``versions`` orders versions of one document (names relative

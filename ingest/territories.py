@@ -245,7 +245,7 @@ def initials_match(acronym: str, phrase: str) -> bool:
 
 def _stem_match(commune_token: str, name_token: str) -> bool:
     """A commune's word and the word of a contract name derived from it ("limoux"/"limouxin",
-    "lezignan"/"lezignanaise", "lodeve"/"lodevois", "albi"/"albigeois")."""
+    "lodeve"/"lodevois", "albi"/"albigeois", "castres"/"castraise")."""
     if len(commune_token) < 4:
         return False
     if name_token.startswith(commune_token):
