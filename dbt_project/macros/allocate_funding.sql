@@ -33,7 +33,7 @@ line_years as (
 
     select
         funding_line_id,
-        unnest(range(year_start, year_end + 1)) as funding_year
+        {{ cdv_series('year_start', 'year_end') }} as funding_year
 
     from lines
 
@@ -98,7 +98,7 @@ evenly_allocated as (
         *,
         -- Even split in cents; the remainder cents go one each to the first cells in
         -- (year, QPV code) order, so the split is deterministic and sums back exactly.
-        line_cents // share_count
+        {{ cdv_integer_divide('line_cents', 'share_count') }}
         + case when share_rank <= line_cents % share_count then 1 else 0 end as allocated_cents
 
     from cells
@@ -136,9 +136,9 @@ parted_qpv_cents as (
         qpv_code,
         case
             when rest_count = 0
-                then part_cents + rest_cents // qpv_count + case when qpv_rank <= rest_cents % qpv_count then 1 else 0 end
+                then part_cents + {{ cdv_integer_divide('rest_cents', 'qpv_count') }} + case when qpv_rank <= rest_cents % qpv_count then 1 else 0 end
             when part_cents is not null then part_cents
-            else rest_cents // rest_count + case when rest_rank <= rest_cents % rest_count then 1 else 0 end
+            else {{ cdv_integer_divide('rest_cents', 'rest_count') }} + case when rest_rank <= rest_cents % rest_count then 1 else 0 end
         end as qpv_cents
 
     from parted_qpvs
@@ -181,7 +181,7 @@ parted_allocated as (
         *,
         case
             when is_recurring then qpv_cents
-            else qpv_cents // year_share_count + case when year_rank <= qpv_cents % year_share_count then 1 else 0 end
+            else {{ cdv_integer_divide('qpv_cents', 'year_share_count') }} + case when year_rank <= qpv_cents % year_share_count then 1 else 0 end
         end as allocated_cents,
         case when is_recurring then 1 else year_share_count end as share_count
 
@@ -224,7 +224,7 @@ final as (
         beneficiary_key,
         qpv_code,
         funding_year,
-        (allocated_cents / 100)::decimal(18, 2) as amount_eur,
+        cast(cast(allocated_cents as decimal(18, 2)) / 100 as decimal(18, 2)) as amount_eur,
         line_amount_eur,
         is_recurring,
         share_count

@@ -1,12 +1,12 @@
 {#- The whitespace-separated tokens of a text, as a list (empty list for null or blank text). -#}
 {% macro cdv_split_tokens(expression) -%}
-    list_filter(string_split_regex(trim(coalesce({{ expression }}, '')), '\s+'), lambda token: token <> '')
+    {{ cdv_list_filter("regexp_split_to_array(trim(coalesce(" ~ expression ~ ", '')), '\\s+')", 'token', "token <> ''") }}
 {%- endmacro %}
 
 {#- The BOP tokens of an annex BOP list: a `BOP` (or `P.`, `Prog.`, `Programme`) word written before
     a code is not a token ("BOP 102 BOP 163" -> [102, 163]; "P. 104" -> [104]). -#}
 {% macro cdv_bop_tokens(expression) -%}
-    list_filter({{ cdv_split_tokens(expression) }}, lambda token: not {{ cdv_is_bop_word('token') }})
+    {{ cdv_list_filter(cdv_split_tokens(expression), 'token', 'not ' ~ cdv_is_bop_word('token')) }}
 {%- endmacro %}
 
 {#- Whether a token is only the word announcing a programme code (BOP, P., Prog., Programme). -#}

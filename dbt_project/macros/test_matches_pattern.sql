@@ -4,6 +4,6 @@
 select {{ column_name }} as failing_value
 from {{ model }}
 where {{ column_name }} is not null
-    and not regexp_full_match({{ column_name }}::varchar, '{{ pattern }}')
+    and not {{ cdv_regexp_full_match(column_name ~ '::varchar', pattern) }}
 
 {% endtest %}

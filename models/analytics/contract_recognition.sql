@@ -83,7 +83,7 @@ final as (
         documents.contract_evidence,
         documents.contract_evidence_line,
         array_to_string(documents.contract_candidates, ', ') as other_candidates,
-        coalesce(len(documents.contract_qpvs), 0) as qpv_count,
+        coalesce({{ cdv_list_length('documents.contract_qpvs') }}, 0) as qpv_count,
         documents.contract_qpv_rule as qpv_rule,
         coalesce(line_totals.funding_line_count, 0) as funding_line_count,
         coalesce(line_totals.funding_eur, 0) as funding_eur,

@@ -17,7 +17,7 @@ unnested as (
         objective_row_id,
         document_sha256,
         unnest(source_lines) as source_line,
-        unnest(string_split(source_text, chr(10))) as line_text,
+        unnest(string_to_array(source_text, chr(10))) as line_text,
         -- The BOP and service cells of each line, as the parser read them by the header's layout.
         unnest(line_bop_fields) as bop_field,
         unnest(line_service_fields) as service_field,

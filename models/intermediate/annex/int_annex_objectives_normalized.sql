@@ -21,23 +21,19 @@ normalized as (
     select
         objectives.*,
         array_to_string(
-            list_transform(
-                string_split(objectives.objective_ref, '_'),
-                -- sqlfluff reads the lambda's parameter as a column of the table: not one.
-                -- noqa: disable=RF03
-                lambda part: case
-                    when regexp_full_match(part, '[0-9Oo]*[0-9][0-9Oo]*')
-                        then regexp_replace(part, '[Oo]', '0', 'g')
-                    when regexp_full_match(part, 'AS[0-9Oo]*[0-9][0-9Oo]*')
-                        then 'AS' || regexp_replace(substr(part, 3), '[Oo]', '0', 'g')
-                    else part
-                end -- noqa: enable=RF03
-            ),
+            {{ cdv_list_transform(
+                "string_to_array(objectives.objective_ref, '_')",
+                'ref_part',
+                "case when " ~ cdv_regexp_full_match('ref_part', '[0-9Oo]*[0-9][0-9Oo]*')
+                ~ " then regexp_replace(ref_part, '[Oo]', '0', 'g') when "
+                ~ cdv_regexp_full_match('ref_part', 'AS[0-9Oo]*[0-9][0-9Oo]*')
+                ~ " then 'AS' || regexp_replace(substr(ref_part, 3), '[Oo]', '0', 'g') else ref_part end"
+            ) }},
             '_'
         ) as objective_ref_normalized,
         -- A numeric reference (2.3.1) has no letter prefix to compare with its pillar's.
         case
-            when not regexp_full_match(objectives.objective_ref, '[0-9]{1,2}([.-][0-9]{1,2}){1,3}')
+            when not {{ cdv_regexp_full_match('objectives.objective_ref', '[0-9]{1,2}([.-][0-9]{1,2}){1,3}') }}
                 then split_part(objectives.objective_ref, '_', 1)
         end as ref_prefix
 
@@ -49,10 +45,8 @@ with_ref_axis as (
 
     select
         normalized.*,
-        try_cast(
-            nullif(regexp_extract(normalized.objective_ref_normalized, '_AS([0-9]+)(_|$)', 1), '')
-            as integer
-        ) as ref_axis_number
+        {{ cdv_try_integer(cdv_regexp_group('normalized.objective_ref_normalized', '_AS([0-9]+)(_|$)', 1)) }}
+            as ref_axis_number
 
     from normalized
 
@@ -119,7 +113,7 @@ final as (
         with_ref_axis.partner_signataire,
         with_ref_axis.indicator,
         with_ref_axis.national_target,
-        contains(with_ref_axis.objective_ref, '*') as is_wildcard,
+        strpos(with_ref_axis.objective_ref, '*') > 0 as is_wildcard,
         with_ref_axis.objective_ref <> with_ref_axis.objective_ref_normalized as has_letter_o,
         coalesce(with_ref_axis.ref_prefix <> dominant_prefixes.pillar_prefix, false)
             as pillar_contradicts_heading,

@@ -254,13 +254,13 @@ non_lolf_codes as (
         source_line,
         'non_lolf_bop_code' as rule,
         'warning' as severity,
-        'Objective ' || any_value(objective_ref) || ' gives '
+        'Objective ' || min(objective_ref) || ' gives '
         || string_agg('"' || bop_code || '"', ', ' order by pair_position)
         || ' where a LOLF programme number is expected'
         || case
-            when source_line <> any_value(objective_source_line)
+            when source_line <> min(objective_source_line)
                 then ' (on line ' || source_line || ', the continuation of its row at line '
-                    || any_value(objective_source_line) || ')'
+                    || min(objective_source_line) || ')'
             else ''
         end
         || ': kept as a non-LOLF code.' as message
@@ -278,7 +278,7 @@ repeated_pairs as (
         source_line,
         'repeated_bop_service_pair' as rule,
         'warning' as severity,
-        'Objective ' || any_value(objective_ref) || ' lists '
+        'Objective ' || min(objective_ref) || ' lists '
         || string_agg(
             'BOP ' || coalesce(bop_code, '(none)') || ' with ' || coalesce(service_as_written, 'no service'),
             ', ' order by pair_position

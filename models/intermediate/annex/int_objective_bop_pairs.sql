@@ -100,22 +100,26 @@ services_parsed as (
         service_position,
         service_as_written,
         coalesce(
-            nullif(regexp_extract(service_as_written, '^(.+?)\(\s*([0-9]{3})\s*\)$', 1), ''),
+            {{ cdv_regexp_group('service_as_written', '^(.+?)\\(\\s*([0-9]{3})\\s*\\)$', 1) }},
             service_as_written
         ) as service_name,
-        nullif(regexp_extract(service_as_written, '^(.+?)\(\s*([0-9]{3})\s*\)$', 2), '') as own_programme_code
+        {{ cdv_regexp_group('service_as_written', '^(.+?)\\(\\s*([0-9]{3})\\s*\\)$', 2) }} as own_programme_code
 
     from service_tokens
 
 ),
 
-service_matches as (
+ranked_service_matches as (
 
     -- Exact spelling first, then the folded key for aliases that are not case-sensitive.
     select
         services_parsed.objective_row_id,
         services_parsed.service_position,
-        service_aliases.service_code
+        service_aliases.service_code,
+        row_number() over (
+            partition by services_parsed.objective_row_id, services_parsed.service_position
+            order by (services_parsed.service_name = service_aliases.alias) desc nulls last, service_aliases.alias asc
+        ) as match_rank
 
     from services_parsed
     inner join service_aliases
@@ -124,10 +128,18 @@ service_matches as (
                 not service_aliases.case_sensitive
                 and {{ cdv_fold('services_parsed.service_name') }} = service_aliases.alias_key
             )
-    qualify row_number() over (
-            partition by services_parsed.objective_row_id, services_parsed.service_position
-            order by (services_parsed.service_name = service_aliases.alias) desc, service_aliases.alias
-        ) = 1
+
+),
+
+service_matches as (
+
+    select
+        objective_row_id,
+        service_position,
+        service_code
+
+    from ranked_service_matches
+    where match_rank = 1
 
 ),
 
@@ -174,8 +186,8 @@ line_token_counts as (
         objective_row_id,
         line_index,
         source_line,
-        len({{ cdv_bop_tokens('bop_field') }}) as bop_count,
-        len({{ cdv_split_tokens("regexp_replace(service_field, '\\s+\\(', '(', 'g')") }}) as service_count
+        {{ cdv_list_length(cdv_bop_tokens('bop_field')) }} as bop_count,
+        {{ cdv_list_length(cdv_split_tokens("regexp_replace(service_field, '\\s+\\(', '(', 'g')")) }} as service_count
 
     from objective_lines
 
@@ -204,13 +216,13 @@ positional_counts as (
 
     select
         token_lists.objective_row_id,
-        len({{ cdv_bop_tokens('objectives.bop_list') }}) as bop_count,
-        len(list_filter(
-            token_lists.service_tokens,
-            -- sqlfluff reads a lambda's parameter as a column of the two tables: not one.
-            lambda service_token: not regexp_full_match(service_token, '.+\(\s*[0-9]{3}\s*\)')  -- noqa: RF02
-        )) as positional_service_count,
-        len(token_lists.service_tokens) as service_count
+        {{ cdv_list_length(cdv_bop_tokens('objectives.bop_list')) }} as bop_count,
+        {{ cdv_list_length(cdv_list_filter(
+            'token_lists.service_tokens',
+            'service_token',
+            'not ' ~ cdv_regexp_full_match('service_token', '.+\\(\\s*[0-9]{3}\\s*\\)')
+        )) }} as positional_service_count,
+        {{ cdv_list_length('token_lists.service_tokens') }} as service_count
 
     from token_lists
     inner join objectives

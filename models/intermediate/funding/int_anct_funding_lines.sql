@@ -73,7 +73,7 @@ final as (
         kept.amount_eur,
         kept.amount_text,
         null::decimal(18, 2) as gross_amount_eur,
-        null::double as share_rate,
+        null::double precision as share_rate,
         null::decimal(18, 2) as rate_amount_eur,
         null::varchar as rate_unit,
         null::decimal(18, 2)[] as part_amounts_eur,
@@ -89,7 +89,7 @@ final as (
         false as is_in_kind,
         -- A post works for its contract's neighbourhoods; the data names none of them.
         'qpv' as scope,
-        null::double as fte,
+        null::double precision as fte,
         1.0 as confidence,
         null::varchar as clause_text,
         kept.source_line,

@@ -2,26 +2,4 @@
    and executed ones, each computed apart (a changed document does not recompute the posts') */
 {{ config(materialized='view') }}
 
-with
-
-document_line_qpvs as (
-
-    select * from {{ ref('int_document_line_qpvs') }}
-
-),
-
-anct_line_qpvs as (
-
-    select * from {{ ref('int_anct_line_qpvs') }}
-
-),
-
-final as (
-
-    select * from document_line_qpvs
-    union all by name
-    select * from anct_line_qpvs
-
-)
-
-select * from final
+{{ cdv_union_by_name([ref('int_document_line_qpvs'), ref('int_anct_line_qpvs')]) }}

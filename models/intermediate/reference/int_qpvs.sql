@@ -28,7 +28,7 @@ added as (
         pop_mun,
         contract_code,
         'list:' || document_file as qpv_source,
-        row_number() over (partition by qpv_code order by loaded_at desc, document_file asc) as list_rank
+        row_number() over (partition by qpv_code order by loaded_at desc nulls last, document_file asc) as list_rank
 
     from listed
     where qpv_code not in (select seeded.qpv_code from seeded)

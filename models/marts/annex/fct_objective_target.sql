@@ -27,7 +27,7 @@ target_item_lists as (
     select
         objective_row_id,
         national_target,
-        regexp_extract_all(target_text, '(?:[^:%0-9]+:\s*)?[0-9]+(?:[.,][0-9]+)?\s*%?') as target_items
+        {{ cdv_regexp_matches_all('target_text', '(?:[^:%0-9]+:\\s*)?[0-9]+(?:[.,][0-9]+)?\\s*%?') }} as target_items
 
     from target_texts
 
@@ -52,9 +52,9 @@ parsed as (
         national_target,
         target_position,
         target_item_text,
-        nullif(trim(regexp_extract(target_item_text, '^([^:]*):', 1)), '') as target_label,
+        nullif(trim({{ cdv_regexp_group('target_item_text', '^([^:]*):', 1) }}), '') as target_label,
         replace(
-            regexp_extract(target_item_text, '([0-9]+(?:[.,][0-9]+)?)\s*%?$', 1), ',', '.'
+            {{ cdv_regexp_group('target_item_text', '([0-9]+(?:[.,][0-9]+)?)\\s*%?$', 1) }}, ',', '.'
         )::decimal(18, 4) as target_value,
         case when target_item_text like '%\%%' escape '\' then '%' end as target_unit
 

@@ -14,13 +14,15 @@ names as (
     -- name would change from build to build).
     select
         beneficiary_key,
-        beneficiary_name
+        beneficiary_name,
+        row_number() over (
+            partition by beneficiary_key order by count(*) desc, beneficiary_name asc
+        ) as name_rank
 
     from lines
     where beneficiary_key is not null
         and beneficiary_name is not null
     group by beneficiary_key, beneficiary_name
-    qualify row_number() over (partition by beneficiary_key order by count(*) desc, beneficiary_name) = 1
 
 ),
 
@@ -28,7 +30,7 @@ final as (
 
     select
         lines.beneficiary_key,
-        any_value(names.beneficiary_name) as beneficiary_name,
+        min(names.beneficiary_name) as beneficiary_name,
         max(lines.beneficiary_siret) as beneficiary_siret,
         max(lines.beneficiary_siret) is not null as has_siret,
         count(*) as post_count
@@ -36,6 +38,7 @@ final as (
     from lines
     left join names
         on lines.beneficiary_key = names.beneficiary_key
+            and names.name_rank = 1
     where lines.beneficiary_key is not null
     group by lines.beneficiary_key
 

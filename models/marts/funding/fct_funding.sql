@@ -3,26 +3,4 @@
    a changed document reallocates its side only. A view: the union of the two tables. */
 {{ config(materialized='view') }}
 
-with
-
-document_funding as (
-
-    select * from {{ ref('int_document_funding_allocated') }}
-
-),
-
-anct_funding as (
-
-    select * from {{ ref('int_anct_funding_allocated') }}
-
-),
-
-final as (
-
-    select * from document_funding
-    union all by name
-    select * from anct_funding
-
-)
-
-select * from final
+{{ cdv_union_by_name([ref('int_document_funding_allocated'), ref('int_anct_funding_allocated')]) }}

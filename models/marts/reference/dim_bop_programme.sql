@@ -39,8 +39,8 @@ non_lolf_labels as (
     -- CNDS is a body, not a programme: its label is the body's, from the State services.
     select
         non_lolf_codes.bop_code,
-        any_value(state_services.service_label) as service_label,
-        any_value(state_services.ministry) as ministry
+        min(state_services.service_label) as service_label,
+        min(state_services.ministry) as ministry
 
     from non_lolf_codes
     left join service_aliases

@@ -13,21 +13,33 @@ contract_generations as (
 
 ),
 
-predecessors as (
+ranked_predecessors as (
 
     -- A 2024-2030 code can succeed two old codes (CN98701M: CV422 and CV429, both Papeete): the one
     -- of the 2015-2023 list, then the larger QPV population, is named; the count says there were more.
     select
         successor_code as contract_code,
         contract_code as predecessor_code,
-        count(*) over (partition by successor_code) as predecessor_count
+        count(*) over (partition by successor_code) as predecessor_count,
+        row_number() over (
+            partition by successor_code
+            order by listed_2015_2023 desc nulls last, pop_qpv desc nulls last, contract_code asc
+        ) as predecessor_rank
 
     from contracts
     where successor_code is not null
-    qualify row_number() over (
-            partition by successor_code
-            order by listed_2015_2023 desc, pop_qpv desc nulls last, contract_code asc
-        ) = 1
+
+),
+
+predecessors as (
+
+    select
+        contract_code,
+        predecessor_code,
+        predecessor_count
+
+    from ranked_predecessors
+    where predecessor_rank = 1
 
 ),
 

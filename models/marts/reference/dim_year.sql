@@ -26,7 +26,7 @@ generation_2024 as (
 years as (
 
     -- The year before the first generation is the year its contracts were prepared.
-    select unnest(range(min(period_start) - 1, max(period_end) + 1))::integer as year
+    select cast({{ cdv_series('min(period_start) - 1', 'max(period_end)') }} as integer) as year
 
     from generations
 

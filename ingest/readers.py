@@ -1,0 +1,184 @@
+"""A read-only connection on the published warehouse, whichever the target: a DuckDB file or a
+PostgreSQL server. Readers (``cdv query``, ``cdv status``, ``cdv export scdl``, the dashboard, the
+notebooks, the target comparison) run the same SQL on either.
+
+The target comes from the caller (``--target``, ``--dsn``) or from ``CDV_TARGET`` (``duckdb``, the
+default, or ``postgres``) and, for PostgreSQL, libpq's variables or ``CDV_PG_DSN``; a server is read
+as the reader role (``CDV_PG_READER``, default ``cdv_reader``) unless the DSN names a user, in
+read-only transactions. Statements take named parameters written ``$name`` (DuckDB's style), turned
+into psycopg2's ``%(name)s`` for the server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from ingest.postgres import PostgresError, Server, reader_role
+from ingest.warehouse import open_warehouse
+
+TargetKind = Literal["duckdb", "postgres"]
+TARGETS: tuple[TargetKind, ...] = ("duckdb", "postgres")
+TARGET_ENV = "CDV_TARGET"
+DSN_ENV = "CDV_PG_DSN"
+
+# A DuckDB reader's settings once the file is attached: no file access, configuration locked.
+LOCKED_CONFIG: dict[str, Any] = {"enable_external_access": False, "lock_configuration": True}
+
+
+class ReaderError(Exception):
+    """The warehouse cannot be read (missing, not a warehouse, server refused); the message says which."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the published warehouse is: a DuckDB file or a PostgreSQL server."""
+
+    kind: TargetKind = "duckdb"
+    db: Path | None = None
+    dsn: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "postgres":
+            return "PostgreSQL " + Server(self.dsn).describe()
+        return str(self.db)
+
+
+def target_kind(value: str | None = None) -> TargetKind:
+    """``value``, else ``CDV_TARGET``, else duckdb; anything else is refused, the variable named."""
+    raw = (value or os.environ.get(TARGET_ENV, "") or "duckdb").strip().lower()
+    if raw not in TARGETS:
+        where = "--target" if value else TARGET_ENV
+        raise ReaderError(f"{where}={raw!r} cannot be used: it must be one of {', '.join(TARGETS)}")
+    return raw  # type: ignore[return-value]
+
+
+def resolve(kind: str | None = None, db: Path | None = None, dsn: str | None = None) -> Target:
+    """The target the options and the environment name (``db`` defaults to ``CDV_DB``'s)."""
+    from ingest.settings import settings
+
+    chosen = target_kind(kind if kind else ("postgres" if dsn else None))
+    if chosen == "postgres":
+        return Target("postgres", None, dsn if dsn is not None else os.environ.get(DSN_ENV, ""))
+    return Target("duckdb", db or settings().db, "")
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def pyformat(sql: str) -> str:
+    """A statement with ``$name`` parameters in psycopg2's style (``%(name)s``, a literal ``%`` doubled);
+    comments and string literals are left as they are, but for their ``%``."""
+    out: list[str] = []
+    for piece in re.split(r"(--[^\n]*|'(?:[^']|'')*')", sql):
+        if piece.startswith(("--", "'")):
+            out.append(piece.replace("%", "%%"))
+        else:
+            out.append(_PARAMETER.sub(r"%(\1)s", piece.replace("%", "%%")))
+    return "".join(out)
+
+
+class Reader:
+    """A read-only connection: ``execute`` returns a cursor (``description``, ``fetchall``,
+    ``fetchone``), ``rows`` the rows, ``frame`` a DataFrame. ``kind`` says the engine."""
+
+    kind: TargetKind
+    Error: tuple[type[BaseException], ...]
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.kind = target.kind
+        if target.kind == "postgres":
+            import psycopg2
+
+            server = Server(target.dsn)
+            named = "user" in _dsn_keys(target.dsn)  # a DSN naming its user is read as that user
+            try:
+                self._con = server.connect(user=None if named else reader_role(), read_only=True)
+            except PostgresError as exc:
+                raise ReaderError(str(exc)) from exc
+            self._con.autocommit = False
+            self.Error = (psycopg2.Error,)
+        else:
+            db = target.db
+            assert db is not None
+            if not db.exists():
+                raise ReaderError(f"{db}: no warehouse here; build one with `make run` or `cdv build`")
+            if not db.is_file():
+                raise ReaderError(f"{db}: not a warehouse file (a folder or a special file)")
+            try:
+                self._con = open_warehouse(db, read_only=True, lock=LOCKED_CONFIG)
+            except duckdb.Error as exc:
+                raise ReaderError(f"{db}: cannot be opened as a DuckDB warehouse: {exc}") from exc
+            self.Error = (duckdb.Error,)
+
+    @property
+    def connection(self) -> Any:
+        return self._con
+
+    def execute(self, sql: str, params: dict[str, Any] | Sequence[Any] | None = None) -> Any:
+        if self.kind == "duckdb":
+            return self._con.execute(sql, params) if params else self._con.execute(sql)
+        cursor = self._con.cursor()
+        try:
+            if isinstance(params, dict):
+                cursor.execute(pyformat(sql), params)
+            else:
+                cursor.execute(sql.replace("?", "%s") if params else sql, list(params or []) or None)
+        except BaseException:
+            self._con.rollback()  # a failed statement aborts the transaction: the next one starts clean
+            raise
+        return cursor
+
+    def rows(self, sql: str, params: dict[str, Any] | Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.execute(sql, params).fetchall()]
+
+    def scalar(self, sql: str, params: dict[str, Any] | Sequence[Any] | None = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def frame(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        import pandas as pd
+
+        cursor = self.execute(sql, params)
+        if self.kind == "duckdb":
+            return cursor.df()
+        columns = [d[0] for d in cursor.description or []]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+    def relation_exists(self, schema: str, table: str) -> bool:
+        return bool(
+            self.scalar(
+                "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
+                {"schema": schema, "table": table},
+            )
+        )
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _dsn_keys(dsn: str) -> set[str]:
+    import psycopg2.extensions
+
+    try:
+        return set(psycopg2.extensions.parse_dsn(dsn))
+    except Exception:  # noqa: BLE001 - a bad DSN is said by connect()
+        return set()
+
+
+def open_reader(target: Target | None = None) -> Reader:
+    """A read-only reader on ``target`` (default: the one the environment names)."""
+    return Reader(target or resolve())
