@@ -27,9 +27,12 @@ from typing import Any
 import duckdb
 
 from ingest import inputs as registered_inputs
+from ingest import postgres as pg
 from ingest.expectations import PendingValidation, ValidationReport, read_raw_tables, suites_fingerprint
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
+from ingest.postgres import Server
+from ingest.readers import Reader, Target, open_reader
 from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES, dbt_source
 from ingest.settings import PauseStep, settings
@@ -38,6 +41,8 @@ from ingest.warehouse import open_warehouse, scalar
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 DEFAULT_INPUTS = [REPO_ROOT / "data" / "documents", REPO_ROOT / "data" / "anct"]
+# The ingest's own DuckDB file when the warehouse is published on a PostgreSQL server (--db overrides).
+POSTGRES_INGEST_DB = REPO_ROOT / "warehouse.postgres-ingest.duckdb"
 
 
 class BuildError(Exception):
@@ -310,8 +315,10 @@ def run_dbt(
     *,
     keep_fds: tuple[int, ...] = (),
     cancel: threading.Event | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> None:
-    """Run dbt on ``db``, its progress condensed into ``progress``; ``cancel`` set kills it."""
+    """Run dbt on ``db``, its progress condensed into ``progress``; ``cancel`` set kills it;
+    ``extra_env``: more variables for dbt (a PostgreSQL target's connection and schema suffix)."""
     # Colours only for a person at a terminal: a log file or a pipe gets no escape codes.
     colours = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     env = dict(
@@ -319,6 +326,7 @@ def run_dbt(
         CDV_DB=str(db.resolve()),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_USE_COLORS=str(colours).lower(),
+        **(extra_env or {}),
     )
     command = (
         dbt_executable() + args + ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
@@ -410,25 +418,24 @@ class _Checks:
         return self._report
 
 
-def summarise(db: Path) -> dict[str, int]:
+def summarise(reader: Reader) -> dict[str, int]:
     counts: dict[str, int] = {}
-    with open_warehouse(db, read_only=True) as con:
-        for label, sql in (
-            ("documents", "select count(*) from raw.documents"),
-            ("fiches", "select count(*) from raw.fiches"),
-            ("funding tables", "select count(*) from raw.funding_tables"),
-            ("funding cells", "select count(*) from raw.funding_cells"),
-            ("annex objectives", "select count(*) from raw.annex_objectives"),
-            ("funding lines", "select count(*) from analytics.funding_lines where source_kind = 'document'"),
-            ("ANCT posts", "select count(*) from analytics.funding_lines where source_kind = 'dataset'"),
-            # Those of the ingest, the annex anomalies dbt finds and the superseded versions: the
-            # count `cdv status` and the dashboard show (analytics.dq_issues).
-            ("issues", "select count(*) from analytics.dq_issues"),
-        ):
-            try:
-                counts[label] = scalar(con, sql)
-            except duckdb.Error:
-                continue
+    for label, sql in (
+        ("documents", "select count(*) from raw.documents"),
+        ("fiches", "select count(*) from raw.fiches"),
+        ("funding tables", "select count(*) from raw.funding_tables"),
+        ("funding cells", "select count(*) from raw.funding_cells"),
+        ("annex objectives", "select count(*) from raw.annex_objectives"),
+        ("funding lines", "select count(*) from analytics.funding_lines where source_kind = 'document'"),
+        ("ANCT posts", "select count(*) from analytics.funding_lines where source_kind = 'dataset'"),
+        # Those of the ingest, the annex anomalies dbt finds and the superseded versions: the
+        # count `cdv status` and the dashboard show (analytics.dq_issues).
+        ("issues", "select count(*) from analytics.dq_issues"),
+    ):
+        try:
+            counts[label] = int(reader.scalar(sql))
+        except reader.Error:
+            continue
     return counts
 
 
@@ -443,16 +450,24 @@ def build(
     contract: str | None = None,
     mirror: bool = False,
     remove: list[Path] | None = None,
+    server: Server | None = None,
 ) -> BuildReport:
     """Build the warehouse ``db`` from its registered inputs and ``inputs`` (``ingest.inputs``); with
-    ``mirror``, from exactly ``inputs``. ``remove``: inputs to unregister first."""
+    ``mirror``, from exactly ``inputs``. ``remove``: inputs to unregister first.
+
+    With ``server``, the warehouse is published on that PostgreSQL server and ``db`` is the local
+    DuckDB file the ingest keeps its raw tables and inputs in (what it reads again only when a
+    document changed): the raw tables are copied to the server, dbt builds there into schemas of
+    its own, swapped in with the published ones in one transaction (``ingest.postgres``). One build
+    at a time on the server (an advisory lock) as on the file.
+    """
     db = db.resolve()
     if db.exists() and not db.is_file():
         raise BuildError(f"{db} is not a warehouse file (a folder or a special file): nothing built")
     if not db.parent.is_dir():
         raise BuildError(f"{db}: the folder {db.parent} does not exist: create it first (nothing built)")
     building = building_path(db)
-    with build_lock(db, wait=wait, say=progress) as lock_fd:
+    with build_lock(db, wait=wait, say=progress) as lock_fd, _server_lock(server, wait, progress):
         for leftover in (building, _wal(building)):
             leftover.unlink(missing_ok=True)
         steps: list[tuple[str, float]] = []
@@ -495,6 +510,21 @@ def build(
             only = None if force or _published_with(db, "expectations") != suites else set(changed)
             checks = _Checks(read_raw_tables(building, only_tables=only), progress)
             project = project_fingerprint()  # before dbt reads the project: what this build is built with
+            if server is not None:
+                publish_seconds = _build_on_server(server, building, progress, checks, dbt_args, steps)
+                validation = checks.result()
+                steps.append(("expectations", validation.seconds))
+                _test_pause("publish")
+                publish_seconds += pg.publish_swap(server, progress)
+                steps.append(("publish", publish_seconds))
+                _publish(building, db)
+                _keep_state(db, suites, project)
+                result = BuildReport(report, steps)
+                with open_reader(Target("postgres", None, server.dsn), as_reader=False) as reader:
+                    result.summary = summarise(reader)
+                    result.superseded = superseded_documents(reader)
+                    result.quarantine = quarantined(reader)
+                return result
             args = dbt_args or dbt_build_args(db, changed, force=force, project=project)
             progress(_describe_dbt(args, changed))
             if not dbt_args:  # the project's own build keeps its artifacts per warehouse
@@ -519,42 +549,119 @@ def build(
             _wal(building).unlink(missing_ok=True)
             # Input errors keep their type (the CLI says them as such); any other failure is a failed
             # build, said in one line, with the previous warehouse kept.
-            if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError)):
+            if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError, pg.PostgresError)):
                 raise BuildError(f"{type(exc).__name__}: {exc}") from exc
             raise
-    result = BuildReport(report, steps, summarise(db), superseded_documents(db), quarantined(db))
-    return result
+    with open_reader(Target("duckdb", db)) as reader:
+        return BuildReport(
+            report, steps, summarise(reader), superseded_documents(reader), quarantined(reader)
+        )
 
 
-def quarantined(db: Path) -> Quarantine:
-    """Rows and whole documents the published warehouse keeps in analytics.quarantine."""
-    with open_warehouse(db, read_only=True) as con:
+@contextmanager
+def _server_lock(server: Server | None, wait: bool, progress: Progress) -> Iterator[None]:
+    """The server's build lock when the build publishes on a server (nothing otherwise)."""
+    if server is None:
+        yield
+        return
+    with pg.build_lock(server, wait=wait, say=progress):
+        yield
+
+
+def _build_on_server(
+    server: Server,
+    building: Path,
+    progress: Progress,
+    checks: _Checks,
+    dbt_args: list[str] | None,
+    steps: list[tuple[str, float]],
+) -> float:
+    """Copy the raw tables of the ingest's file to the server and run dbt there, every layer into
+    the build's own schemas (``<schema>__next``); returns the seconds spent before dbt on the
+    server's side that count as publishing (none yet: the swap is timed by the caller)."""
+    started = time.perf_counter()
+    con = server.connect()
+    try:
+        pg.check_database(con, server)
+        pg.drop_next(con)
+        with open_warehouse(building, read_only=True) as duck:
+            counts = pg.load_raw(duck, con, "raw" + pg.NEXT_SUFFIX)
+        con.commit()
+    except BaseException:
+        with suppress(Exception):
+            con.rollback()
+        raise
+    finally:
+        con.close()
+    progress(f"raw tables copied to {server.describe()}: {sum(counts.values())} rows")
+    steps.append(("copy to server", time.perf_counter() - started))
+    args = list(dbt_args or ["build"]) + [
+        "--target",
+        "postgres",
+        "--target-path",
+        str(dbt_target_server(server)),
+    ]
+    progress(f"dbt build on {server.describe()}")
+    env = dict(server.dbt_env(), CDV_SCHEMA_SUFFIX=pg.NEXT_SUFFIX)
+    dbt_started = time.perf_counter()
+    try:
+        run_dbt(building, args, progress, cancel=checks.stop_dbt, extra_env=env)
+    except BuildError:
+        checks.result()  # a critical expectation failure explains a stopped dbt: said first
+        _drop_next_quietly(server)
+        raise
+    except BaseException:
+        _drop_next_quietly(server)
+        raise
+    finally:
+        checks.stop_dbt.set()
+    steps.append(("dbt build", time.perf_counter() - dbt_started))
+    return 0.0
+
+
+def _drop_next_quietly(server: Server) -> None:
+    """After a failed build: the build's own schemas go (the published ones were never touched)."""
+    with suppress(Exception):
+        con = server.connect()
         try:
-            rules = con.execute(
-                "select rule, count(*), coalesce(sum(amount_eur), 0) from analytics.quarantine"
-                " group by rule order by 2 desc, 1"
-            ).fetchall()
-            documents = scalar(con, "select count(*) from analytics.quarantine where row_kind = 'document'")
-        except duckdb.Error:
-            return Quarantine(0, 0, [])
+            pg.drop_next(con)
+        finally:
+            con.close()
+
+
+def dbt_target_server(server: Server) -> Path:
+    """dbt's target folder for one server's warehouse (its own manifest and partial-parse cache)."""
+    key = hashlib.sha256(server.describe().encode()).hexdigest()[:16]
+    return DBT_PROJECT / "target" / "servers" / key
+
+
+def quarantined(reader: Reader) -> Quarantine:
+    """Rows and whole documents the published warehouse keeps in analytics.quarantine."""
+    try:
+        rules = reader.rows(
+            "select rule, count(*), coalesce(sum(amount_eur), 0) from analytics.quarantine"
+            " group by rule order by 2 desc, 1"
+        )
+        documents = reader.scalar("select count(*) from analytics.quarantine where row_kind = 'document'")
+    except reader.Error:
+        return Quarantine(0, 0, [])
     rows = sum(count for _, count, _ in rules) - documents
     return Quarantine(rows, documents, [(rule, count, float(amount)) for rule, count, amount in rules])
 
 
-def superseded_documents(db: Path) -> list[tuple[str, str]]:
+def superseded_documents(reader: Reader) -> list[tuple[str, str]]:
     """The documents the published warehouse reads no more (a newer version supersedes them), each
     with what changed (analytics.dq_issues, rule document_superseded)."""
-    with open_warehouse(db, read_only=True) as con:
-        try:
-            return [
-                (file, message)
-                for file, message in con.execute(
-                    "select document_file, message from analytics.dq_issues"
-                    " where rule = 'document_superseded' order by document_file"
-                ).fetchall()
-            ]
-        except duckdb.Error:
-            return []
+    try:
+        return [
+            (file, message)
+            for file, message in reader.rows(
+                "select document_file, message from analytics.dq_issues"
+                " where rule = 'document_superseded' order by document_file"
+            )
+        ]
+    except reader.Error:
+        return []
 
 
 def _loaded_files(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -8,12 +8,14 @@ import stat
 import sys
 from pathlib import Path
 
-from ingest.build import BuildError, BuildLocked, build, build_lock
+from ingest.build import POSTGRES_INGEST_DB, BuildError, BuildLocked, build, build_lock
 from ingest.inputs import describe as describe_removals
 from ingest.loading import connect
 from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
+from ingest.postgres import PostgresError, PostgresLocked, Server
 from ingest.query import FORMATS, QueryError, format_eur, render, run_query, status
+from ingest.readers import resolve as resolve_target
 from ingest.settings import SettingsError, settings
 
 EXAMPLES = """examples:
@@ -40,6 +42,22 @@ def _version() -> str:
 def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=Path, default=None, help="warehouse file (default: $CDV_DB or ./warehouse.duckdb)"
+    )
+
+
+def _target_args(parser: argparse.ArgumentParser) -> None:
+    """--target and --dsn: the warehouse on a PostgreSQL server instead of the DuckDB file."""
+    parser.add_argument(
+        "--target",
+        choices=("duckdb", "postgres"),
+        default=None,
+        help="where the warehouse is published: the DuckDB file (default, or $CDV_TARGET) or a PostgreSQL server",
+    )
+    parser.add_argument(
+        "--dsn",
+        default=None,
+        help="the PostgreSQL server (a libpq connection string; default: $CDV_PG_DSN, else PGHOST, PGPORT, "
+        "PGDATABASE, PGUSER); implies --target postgres",
     )
 
 
@@ -98,7 +116,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    db = args.db or settings().db
+    target = resolve_target(getattr(args, "target", None), args.db, getattr(args, "dsn", None))
+    server = Server(target.dsn) if target.kind == "postgres" else None
+    # On a server, the DuckDB file keeps the ingest's raw tables and inputs between builds.
+    db = args.db or (POSTGRES_INGEST_DB if server else settings().db)
     _check_inputs(args.paths)
     _check_db(db.resolve())
     result = build(
@@ -110,10 +131,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         contract=args.contract,
         mirror=getattr(args, "mirror", False),
         remove=getattr(args, "remove_paths", None),
+        server=server,
     )
     for message in result.ingest.messages:
         _say(message)
-    print(f"warehouse built: {db}")
+    print(
+        f"warehouse built: {db}"
+        if server is None
+        else f"warehouse built: PostgreSQL {server.describe()} (ingest kept in {db})"
+    )
     if result.ingest.removed:
         print(f"  {describe_removals(result.ingest.removed)}")
     for file, message in result.superseded:
@@ -228,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     _contract_arg(p_build)
     _db_arg(p_build)
+    _target_args(p_build)
     p_build.set_defaults(func=cmd_build)
 
     p_add = sub.add_parser("add", help="register files or folders as inputs of the warehouse, and build")
@@ -322,13 +349,13 @@ def main(argv: list[str] | None = None) -> int:
         }.get(args.command, "nothing was written")
         _say(f"cdv: interrupted: {kept}")
         return 130
-    except BuildLocked as exc:
+    except (BuildLocked, PostgresLocked) as exc:
         _say(f"cdv: not started, the warehouse is unchanged: {exc}")
         return 1
     except (InputError, QueryError, ManifestError, SettingsError) as exc:
         _say(f"cdv: {exc}")
         return 2
-    except BuildError as exc:
+    except (BuildError, PostgresError) as exc:
         _say(f"cdv: build failed, the previous warehouse is kept: {exc}")
         return 1
     finally:

@@ -259,6 +259,52 @@ def drop_next(con: Any) -> None:
     con.commit()
 
 
+# Database settings the models' results depend on: text sorted byte by byte (ties of row_number()
+# and min() of text broken as DuckDB breaks them) and UTF-8 (normalize() in cdv_strip_accents).
+_BYTEWISE_COLLATIONS = ("C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic")
+
+
+def check_database(con: Any, server: Server) -> None:
+    """Refuse a database whose encoding or collation would give other figures than DuckDB's."""
+    with con.cursor() as cur:
+        cur.execute(
+            "select pg_encoding_to_char(encoding), datcollate from pg_database where datname = current_database()"
+        )
+        row = cur.fetchone()
+    con.rollback()
+    if row is None:
+        return
+    encoding, collation = row
+    fix = (
+        "create the database with: create database cdv template template0 encoding 'UTF8'"
+        " locale 'C.UTF-8' (README, For a team)"
+    )
+    if encoding != "UTF8":
+        raise PostgresError(f"{server.describe()}: the database's encoding is {encoding}, not UTF8: {fix}")
+    if collation not in _BYTEWISE_COLLATIONS:
+        raise PostgresError(
+            f"{server.describe()}: the database sorts text by the locale {collation}, so ties and text"
+            f" minima would differ from the DuckDB warehouse's: {fix}"
+        )
+
+
+def publish_swap(server: Server, progress: Any = None) -> float:
+    """Swap the built schemas in on a connection of its own; returns the seconds it took."""
+    con = server.connect()
+    try:
+        seconds = publish(con, reader_role())
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.rollback()
+            drop_next(con)
+        raise
+    finally:
+        con.close()
+    if progress is not None:
+        progress(f"published on {server.describe()}: {', '.join(SCHEMAS)} swapped in one transaction")
+    return seconds
+
+
 def publish(con: Any, role: str) -> float:
     """Swap the built schemas in, in one transaction; returns the seconds the swap held its locks."""
     started = time.perf_counter()

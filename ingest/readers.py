@@ -91,7 +91,7 @@ class Reader:
     kind: TargetKind
     Error: tuple[type[BaseException], ...]
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, *, as_reader: bool = True) -> None:
         self.target = target
         self.kind = target.kind
         if target.kind == "postgres":
@@ -100,7 +100,8 @@ class Reader:
             server = Server(target.dsn)
             named = "user" in _dsn_keys(target.dsn)  # a DSN naming its user is read as that user
             try:
-                self._con = server.connect(user=None if named else reader_role(), read_only=True)
+                user = None if named or not as_reader else reader_role()
+                self._con = server.connect(user=user, read_only=True)
             except PostgresError as exc:
                 raise ReaderError(str(exc)) from exc
             self._con.autocommit = False
@@ -179,6 +180,7 @@ def _dsn_keys(dsn: str) -> set[str]:
         return set()
 
 
-def open_reader(target: Target | None = None) -> Reader:
-    """A read-only reader on ``target`` (default: the one the environment names)."""
-    return Reader(target or resolve())
+def open_reader(target: Target | None = None, *, as_reader: bool = True) -> Reader:
+    """A read-only reader on ``target`` (default: the one the environment names); on a server, as
+    the reader role unless ``as_reader`` is false (the build's own account, which reads ``raw``)."""
+    return Reader(target or resolve(), as_reader=as_reader)
