@@ -564,7 +564,8 @@ def _server_lock(server: Server | None, wait: bool, progress: Progress) -> Itera
     if server is None:
         yield
         return
-    with pg.build_lock(server, wait=wait, say=progress):
+    with pg.build_lock(server, wait=wait, say=progress) as con:
+        pg.check_database(con, server)  # before any work: a database that would give other figures
         yield
 
 
@@ -582,7 +583,6 @@ def _build_on_server(
     started = time.perf_counter()
     con = server.connect()
     try:
-        pg.check_database(con, server)
         pg.drop_next(con)
         with open_warehouse(building, read_only=True) as duck:
             counts = pg.load_raw(duck, con, "raw" + pg.NEXT_SUFFIX)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest import pgserver
 from ingest.build import build
+from ingest.postgres import Server
 from ingest.reading import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +54,39 @@ def other_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("other") / "warehouse.duckdb"
     build(db, [folder], progress=lambda _: None)
     return db
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the session (ingest.pgserver); its superuser's DSN. Skips,
+    saying why, where no server can start (no binaries: `make test` installs Debian's postgresql)."""
+    why = pgserver.unavailable()
+    if why:
+        pytest.skip(why)
+    with pgserver.throwaway_server() as dsn:
+        yield dsn
+
+
+def create_database(dsn: str, name: str) -> str:
+    """A new database on the server, as the README asks (UTF-8, byte-order collation); its DSN."""
+    import psycopg2
+
+    con = psycopg2.connect(dsn)
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f"create database {name} template template0 encoding 'UTF8' locale 'C.UTF-8'")
+    con.close()
+    return dsn.replace("dbname=postgres", f"dbname={name}")
+
+
+@pytest.fixture(scope="session")
+def pg_warehouse(warehouse: Path, pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled data published on the server (`cdv build --target postgres`); its DSN. The ingest
+    starts from a copy of the DuckDB warehouse, so both hold the same raw rows, loaded at the same time."""
+    store = tmp_path_factory.mktemp("pg-ingest") / "ingest.duckdb"
+    shutil.copy2(warehouse, store)
+    build(store, progress=lambda _: None, server=Server(pg_server))
+    return pg_server
 
 
 @pytest.fixture()
