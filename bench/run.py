@@ -212,7 +212,7 @@ def _fresh(db: Path) -> None:
         Path(str(db) + suffix).unlink(missing_ok=True)
 
 
-_STEP_TIME = re.compile(r"^\s+(?P<step>ingest|expectations|dbt build) time\s+(?P<s>[\d.]+) s", re.MULTILINE)
+_STEP_TIME = re.compile(r"^\s+(?P<step>ingest|expectations|dbt build|copy to server|publish) time\s+(?P<s>[\d.]+) s", re.MULTILINE)
 
 
 def _steps_text(steps: dict[str, float]) -> str:
@@ -690,6 +690,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             }
         )
     results["scaling_build"] = builds
+    results["postgres"] = (
+        time_postgres(corpus, dbs, env, build, say) if args.postgres else {"skipped": "--no-postgres"}
+    )
     results["total_s"] = time.perf_counter() - started
     results["load_end"] = os.getloadavg()[0]
     results["verdicts"] = verdicts(results)
@@ -697,6 +700,57 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # --- verdicts and the report ------------------------------------------------------------------------
+
+
+def time_postgres(
+    corpus: Path, dbs: Path, env: dict[str, str], national_duckdb: Step, say: Any = print
+) -> dict[str, Any]:
+    """(g) The same builds on both targets, measured in this run: the bundled data (data/) and the
+    national corpus, each from scratch (a new file; on the server, a new ingest file) into DuckDB and
+    onto a throw-away PostgreSQL server. The national corpus's DuckDB build is (b)'s. Skipped, with
+    the reason, without PostgreSQL binaries."""
+    from ingest import pgserver
+
+    why = pgserver.unavailable()
+    if why:
+        say(f"(g) PostgreSQL builds skipped: {why}")
+        return {"skipped": why}
+    say("(g) the same builds on DuckDB and on PostgreSQL (throw-away server, Unix socket):")
+    figures: dict[str, Any] = {}
+    bundled = [str(REPO_ROOT / "data" / "documents"), str(REPO_ROOT / "data" / "anct")]
+    national = [str(corpus / "documents"), str(corpus / "anct")]
+    with pgserver.throwaway_server(port=54391) as dsn:
+        for corpus_name, paths in (("bundled", bundled), ("national", national)):
+            duck = dbs / f"{corpus_name}-duckdb.duckdb"
+            store = dbs / f"{corpus_name}-postgres-ingest.duckdb"
+            for path in (duck, store):
+                _fresh(path)
+            if corpus_name == "national":
+                duck_step = national_duckdb
+            else:
+                duck_step = run_step(
+                    f"build {corpus_name} → DuckDB",
+                    [*_cdv(), "build", "--mirror", *paths, "--db", str(duck)],
+                    env,
+                    say,
+                )
+            pg_step = run_step(
+                f"build {corpus_name} → PostgreSQL",
+                [*_cdv(), "build", "--mirror", *paths, "--db", str(store), "--dsn", dsn],
+                env,
+                say,
+            )
+            figures[corpus_name] = {
+                "duckdb": {"wall_s": duck_step.wall_s, "ok": duck_step.ok, "steps": _build_steps(duck_step)},
+                "postgres": {"wall_s": pg_step.wall_s, "ok": pg_step.ok, "steps": _build_steps(pg_step)},
+            }
+            if not pg_step.ok:
+                figures[corpus_name]["postgres"]["failure"] = (pg_step.stderr.strip().splitlines() or [""])[
+                    -1
+                ][:300]
+            for path in (duck, store):
+                _fresh(path)
+    return figures
 
 
 def _marginal(points: list[dict[str, Any]], key: str = "wall_s") -> list[float]:
@@ -924,6 +978,25 @@ def markdown(r: dict[str, Any]) -> str:
             lines.append(
                 f"| {point['documents']:,} | {point['wall_s']:.1f} s{'' if point['ok'] else ' (failed)'} | {point['cpu_s']:.1f} s | {steps} |"
             )
+    pg = r.get("postgres", {})
+    if "skipped" in pg:
+        lines += ["", f"Builds on PostgreSQL skipped: {pg['skipped']}."]
+    elif pg:
+        lines += [
+            "",
+            "The same `cdv build` on both targets, this run (from scratch; PostgreSQL: a throw-away server on a "
+            "Unix socket, the raw tables copied by COPY, dbt-postgres, the schema swap):",
+            "",
+            "| corpus | DuckDB | PostgreSQL | PostgreSQL steps |",
+            "| --- | ---: | ---: | --- |",
+        ]
+        for name, both in pg.items():
+            duck, server = both["duckdb"], both["postgres"]
+            lines.append(
+                f"| {name} | {duck['wall_s']:.1f} s{'' if duck['ok'] else ' (failed)'} "
+                f"| {server['wall_s']:.1f} s{'' if server['ok'] else ' (failed: ' + server.get('failure', '') + ')'} "
+                f"| {_steps_text(server['steps'])} |"
+            )
     if r.get("scaling_build_skipped"):
         skipped = ", ".join(f"{n:,}" for n in r["scaling_build_skipped"])
         lines += [
@@ -965,6 +1038,12 @@ def main(argv: list[str] | None = None) -> int:
         dest="scaled_builds",
         action="store_false",
         help="skip the whole builds of 100 and 300 documents",
+    )
+    parser.add_argument(
+        "--no-postgres",
+        dest="postgres",
+        action="store_false",
+        help="skip the builds on a throw-away PostgreSQL server (g)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not rewrite BENCHMARKS.md")
     args = parser.parse_args(argv)

@@ -306,7 +306,13 @@ def publish_swap(server: Server, progress: Any = None) -> float:
 
 
 def publish(con: Any, role: str) -> float:
-    """Swap the built schemas in, in one transaction; returns the seconds the swap held its locks."""
+    """Swap the built schemas in, in one transaction, then drop the old ones in another; returns the
+    seconds the swap took.
+
+    The swap only renames schemas (catalog rows: no table lock), so it neither waits for readers nor
+    makes them wait; a reader inside a transaction begun before it keeps reading the old tables,
+    which the drop then waits for.
+    """
     started = time.perf_counter()
     with con.cursor() as cur:
         cur.execute("select nspname from pg_namespace")
@@ -317,11 +323,15 @@ def publish(con: Any, role: str) -> float:
         ensure_reader(cur, role)
         _grant_reader(cur, role, NEXT_SUFFIX)
         for schema in SCHEMAS:
+            if schema + OLD_SUFFIX in present:  # left by a build killed between the swap and the drop
+                cur.execute(f'drop schema "{schema}{OLD_SUFFIX}" cascade')
             if schema in present:
                 cur.execute(f'alter schema "{schema}" rename to "{schema}{OLD_SUFFIX}"')
             cur.execute(f'alter schema "{schema}{NEXT_SUFFIX}" rename to "{schema}"')
-        for schema in SCHEMAS:
-            if schema in present:
-                cur.execute(f'drop schema "{schema}{OLD_SUFFIX}" cascade')
     con.commit()
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    with con.cursor() as cur:
+        for schema in SCHEMAS:
+            cur.execute(f'drop schema if exists "{schema}{OLD_SUFFIX}" cascade')
+    con.commit()
+    return seconds

@@ -110,14 +110,14 @@ final as (
         contracts.contract_name,
         aggregated.funding_year,
         aggregated.funder_code,
-        cast(coalesce(aggregated.planned_eur, 0) as decimal(18, 2)) as planned_eur,
-        cast(coalesce(aggregated.executed_eur, 0) as decimal(18, 2)) as executed_eur,
-        cast(coalesce(aggregated.comparable_planned_eur, 0) as decimal(18, 2)) as comparable_planned_eur,
+        coalesce(aggregated.planned_eur, 0)::decimal(18, 2) as planned_eur,
+        coalesce(aggregated.executed_eur, 0)::decimal(18, 2) as executed_eur,
+        coalesce(aggregated.comparable_planned_eur, 0)::decimal(18, 2) as comparable_planned_eur,
         aggregated.executed_dispositifs,
         aggregated.planned_line_count,
         aggregated.executed_post_count,
         case when aggregated.comparable_planned_eur > 0
-                then cast(round(coalesce(aggregated.executed_eur, 0) / aggregated.comparable_planned_eur, 4) as decimal(18, 4))
+                then round(coalesce(aggregated.executed_eur, 0) / aggregated.comparable_planned_eur, 4)::decimal(18, 4)
         end as execution_ratio,
         case
             when aggregated.comparable_planned_eur > 0 then null

@@ -168,7 +168,9 @@ newest_successor as (
     from (
         select
             versions.*,
-            row_number() over (partition by versions.older_sha256 order by versions.newer_rank desc nulls last) as successor_rank
+            row_number() over (
+                partition by versions.older_sha256 order by versions.newer_rank desc nulls last
+            ) as successor_rank
         from versions
     ) as ranked
     where successor_rank = 1
