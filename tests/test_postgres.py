@@ -272,3 +272,38 @@ def test_a_failed_dbt_build_keeps_the_published_warehouse(
         cur.execute("select count(*) from pg_namespace where nspname like '%%__next'")
         row = cur.fetchone()
         assert row is not None and row[0] == 0  # the failed build's own schemas are gone
+
+
+def test_dbt_docs_generate_on_the_server(pg_warehouse: str, tmp_path: Path) -> None:
+    """dbt's documentation (manifest and catalog) is generated from the published server's schemas."""
+    env = dict(os.environ, **Server(pg_warehouse).dbt_env(), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env.pop("CDV_SCHEMA_SUFFIX", None)
+    project = ROOT / "dbt_project"
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "docs",
+            "generate",
+            "--target",
+            "postgres",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(tmp_path),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    import json
+
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    documented = {key.rsplit(".", 1)[-1] for key in catalog["nodes"]}
+    assert {"funding_lines", "fct_funding", "dim_qpv", "ref_funders"} <= documented
+    # The columns' types are the server's (an amount is numeric there).
+    lines = next(v for k, v in catalog["nodes"].items() if k.endswith(".funding_lines"))
+    assert lines["columns"]["amount_eur"]["type"].startswith("numeric")
