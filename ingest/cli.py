@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     p_add.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
     _contract_arg(p_add)
     _db_arg(p_add)
+    _target_args(p_add)
     p_add.set_defaults(func=cmd_build, force=False)
 
     p_remove = sub.add_parser(
@@ -270,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     p_remove.add_argument("remove_paths", nargs="+", type=Path, metavar="paths")
     p_remove.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
     _db_arg(p_remove)
+    _target_args(p_remove)
     p_remove.set_defaults(func=cmd_build, force=False, paths=[], contract=None)
 
     p_query = sub.add_parser(

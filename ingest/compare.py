@@ -1,5 +1,5 @@
 """Two published warehouses compared table by table: a DuckDB file and a PostgreSQL server (or any
-two readers), for the tables readers see (``marts``, ``analytics``).
+two readers), for the tables readers see (``marts``, ``analytics`` and the seeds in ``reference``).
 
 Values are compared as what they mean, not as each engine's types: a number by its decimal value
 (``5000`` and ``5000.00`` are one figure; a float by its shortest repr), a list as a list, a date as
@@ -18,7 +18,7 @@ from typing import Any
 
 from ingest.readers import Reader
 
-COMPARED_SCHEMAS = ("marts", "analytics")
+COMPARED_SCHEMAS = ("marts", "analytics", "reference")
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,10 @@ def table_figures(reader: Reader, schema: str, table: str, columns: list[str]) -
 def published_tables(reader: Reader) -> dict[tuple[str, str], list[str]]:
     """Every table and view of the compared schemas with its columns, in order."""
     tables: dict[tuple[str, str], list[str]] = {}
+    schemas = ", ".join(f"'{schema}'" for schema in COMPARED_SCHEMAS)
     for schema, table, column in reader.rows(
         "select table_schema, table_name, column_name from information_schema.columns"
-        " where table_schema in ('marts', 'analytics') order by table_schema, table_name, ordinal_position"
+        f" where table_schema in ({schemas}) order by table_schema, table_name, ordinal_position"
     ):
         tables.setdefault((schema, table), []).append(column)
     return tables

@@ -43,12 +43,13 @@ final as (
         actions.contract_code,
         actions.fiche_code,
         actions.fiche_title,
-        coalesce(funding.funding_eur, 0) as funding_eur,
+        coalesce(funding.funding_eur, 0)::decimal(18, 2) as funding_eur,
         coalesce(funding.funding_line_count, 0) as funding_line_count,
         costs.cost_eur,
         coalesce(costs.cost_figure_count, 0) as cost_figure_count,
-        case when costs.cost_eur > 0 then round(coalesce(funding.funding_eur, 0) / costs.cost_eur, 4) end
-            as coverage_ratio
+        case
+            when costs.cost_eur > 0 then round(coalesce(funding.funding_eur, 0) / costs.cost_eur, 4)::decimal(18, 4)
+        end as coverage_ratio
 
     from actions
     left join funding

@@ -86,11 +86,11 @@ final as (
         coalesce({{ cdv_list_length('documents.contract_qpvs') }}, 0) as qpv_count,
         documents.contract_qpv_rule as qpv_rule,
         coalesce(line_totals.funding_line_count, 0) as funding_line_count,
-        coalesce(line_totals.funding_eur, 0) as funding_eur,
-        coalesce(line_totals.local_funder_eur, 0) as local_funder_eur,
-        coalesce(line_totals.unidentified_eur, 0) as unidentified_eur,
-        coalesce(allocated.qpv_eur, 0) as qpv_eur,
-        coalesce(allocated.hors_qpv_eur, 0) as hors_qpv_eur,
+        coalesce(line_totals.funding_eur, 0)::decimal(18, 2) as funding_eur,
+        coalesce(line_totals.local_funder_eur, 0)::decimal(18, 2) as local_funder_eur,
+        coalesce(line_totals.unidentified_eur, 0)::decimal(18, 2) as unidentified_eur,
+        coalesce(allocated.qpv_eur, 0)::decimal(18, 2) as qpv_eur,
+        coalesce(allocated.hors_qpv_eur, 0)::decimal(18, 2) as hors_qpv_eur,
         coalesce(issue_counts.issue_count, 0) as issue_count
 
     from documents

@@ -129,7 +129,7 @@ final as (
         versions.shared_codes,
         versions.is_truncated,
         coalesce(totals.funding_line_count, 0) as funding_line_count,
-        coalesce(totals.amount_eur, 0) as amount_eur,
+        cast(coalesce(totals.amount_eur, 0) as decimal(18, 2)) as amount_eur,
         case when not versions.is_current then coalesce(added.lines_added, 0) end as lines_added,
         case when not versions.is_current then coalesce(older_changes.lines_removed, 0) end as lines_removed,
         case when not versions.is_current then coalesce(older_changes.amounts_changed, 0) end as amounts_changed
