@@ -80,12 +80,14 @@ def test_status(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
     from dashboard import queries as q
     from ingest.build import summarise
+    from ingest.readers import Reader, Target
 
     shown = int(re.search(r"open data-quality issues: (\d+)", out)[1])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert shown == con.execute("select count(*) from analytics.dq_issues").fetchone()[0]
         tile = q.fetch(con, "overview_totals", q.default_filters(con))["issue_count"].iloc[0]
-    assert shown == summarise(warehouse)["issues"] == tile
+    with Reader(Target("duckdb", warehouse)) as reader:
+        assert shown == summarise(reader)["issues"] == tile
 
 
 def test_ingest_of_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
