@@ -34,7 +34,7 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "analytics", "reference")
 READER_SCHEMAS = ("marts", "analytics", "reference")
 NEXT_SUFFIX = "__next"
 OLD_SUFFIX = "__old"
-DEFAULT_READER = "cdv_reader"
+DEFAULT_READER = "cdv_reader"  # Settings.pg_reader's default
 # The advisory lock one build holds on the server (an arbitrary constant: "cdv" in ASCII, 0x636476).
 LOCK_KEY = 6513782
 APPLICATION = "cdv build"
@@ -106,7 +106,9 @@ class Server:
 
 def reader_role() -> str:
     """The role readers connect as (``CDV_PG_READER``, default ``cdv_reader``)."""
-    return os.environ.get("CDV_PG_READER") or DEFAULT_READER
+    from ingest.settings import settings
+
+    return settings().pg_reader
 
 
 # DuckDB raw types → PostgreSQL's (ingest/schema.py says each column's DuckDB type).

@@ -11,22 +11,17 @@ into psycopg2's ``%(name)s`` for the server.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 
 from ingest.postgres import PostgresError, Server, reader_role
+from ingest.settings import TARGETS, TargetKind, settings
 from ingest.warehouse import open_warehouse
-
-TargetKind = Literal["duckdb", "postgres"]
-TARGETS: tuple[TargetKind, ...] = ("duckdb", "postgres")
-TARGET_ENV = "CDV_TARGET"
-DSN_ENV = "CDV_PG_DSN"
 
 # A DuckDB reader's settings once the file is attached: no file access, configuration locked.
 LOCKED_CONFIG: dict[str, Any] = {"enable_external_access": False, "lock_configuration": True}
@@ -51,22 +46,22 @@ class Target:
 
 
 def target_kind(value: str | None = None) -> TargetKind:
-    """``value``, else ``CDV_TARGET``, else duckdb; anything else is refused, the variable named."""
-    raw = (value or os.environ.get(TARGET_ENV, "") or "duckdb").strip().lower()
-    if raw not in TARGETS:
-        where = "--target" if value else TARGET_ENV
-        raise ReaderError(f"{where}={raw!r} cannot be used: it must be one of {', '.join(TARGETS)}")
-    return raw  # type: ignore[return-value]
+    """``value`` (an option's), else ``CDV_TARGET``'s (``ingest.settings``), else duckdb."""
+    if value is None:
+        return settings().target
+    if value not in TARGETS:
+        raise ReaderError(f"--target={value!r} cannot be used: it must be one of {', '.join(TARGETS)}")
+    return value  # type: ignore[return-value]
 
 
 def resolve(kind: str | None = None, db: Path | None = None, dsn: str | None = None) -> Target:
-    """The target the options and the environment name (``db`` defaults to ``CDV_DB``'s)."""
-    from ingest.settings import settings
-
+    """The target the options and the environment name (``db`` defaults to ``CDV_DB``'s, ``dsn`` to
+    ``CDV_PG_DSN``'s); a DSN given implies PostgreSQL."""
+    configured = settings()
     chosen = target_kind(kind if kind else ("postgres" if dsn else None))
     if chosen == "postgres":
-        return Target("postgres", None, dsn if dsn is not None else os.environ.get(DSN_ENV, ""))
-    return Target("duckdb", db or settings().db, "")
+        return Target("postgres", None, dsn if dsn is not None else configured.pg_dsn)
+    return Target("duckdb", db or configured.db, "")
 
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

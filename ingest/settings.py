@@ -6,6 +6,8 @@ every value: one that cannot be used raises ``SettingsError``, whose message nam
 the value, instead of being replaced by the default without a word. An empty variable is an unset one.
 
 Read elsewhere, not here: ``dbt_project/profiles.yml`` reads ``CDV_DB`` itself (dbt's ``env_var``),
+the project's ``generate_schema_name`` and sources read ``CDV_SCHEMA_SUFFIX`` (set by a PostgreSQL
+build for the dbt it starts: the build's own schemas, ``marts__next``...),
 and the notebooks read ``CDV_DB`` and ``CDV_FILTERS`` (the headline question's filters, as JSON)
 in their first cells, so that they run without the package installed.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,13 @@ WORKERS_ENV = "CDV_INGEST_WORKERS"
 BATCH_ENV = "CDV_INGEST_BATCH"
 PAUSE_AT_ENV = "CDV_TEST_PAUSE_AT"
 PAUSE_SECONDS_ENV = "CDV_TEST_PAUSE_SECONDS"
+TARGET_ENV = "CDV_TARGET"
+PG_DSN_ENV = "CDV_PG_DSN"
+PG_READER_ENV = "CDV_PG_READER"
+
+# Where the warehouse is published (cdv build --target, readers' --target).
+TargetKind = Literal["duckdb", "postgres"]
+TARGETS: tuple[TargetKind, ...] = get_args(TargetKind)
 
 # The steps of a build where the test hook can stop it, in the order a build reaches them.
 PauseStep = Literal["ingest", "expectations", "dbt", "publish"]
@@ -67,6 +77,19 @@ class Settings:
     test_pause_seconds: float = 600
     """``CDV_TEST_PAUSE_SECONDS``: how long that pause lasts, in seconds. Default 600."""
 
+    target: TargetKind = "duckdb"
+    """``CDV_TARGET``: where ``cdv`` commands given no ``--target``, the dashboard and the notebooks
+    find the warehouse: ``duckdb`` (the file of ``CDV_DB``) or ``postgres`` (the server of
+    ``CDV_PG_DSN``, else of libpq's ``PGHOST``, ``PGPORT``, ``PGDATABASE``...). Default duckdb."""
+
+    pg_dsn: str = ""
+    """``CDV_PG_DSN``: the PostgreSQL server as a libpq connection string (``host=... dbname=...``),
+    when no ``--dsn`` is given. Default (unset): libpq's own variables and defaults."""
+
+    pg_reader: str = "cdv_reader"
+    """``CDV_PG_READER``: the role readers connect as on the server (unless the DSN names a user),
+    and that a build grants reading the published schemas. Default cdv_reader."""
+
     @property
     def max_input_bytes(self) -> int:
         return int(self.max_input_mb * 1_000_000)
@@ -106,6 +129,9 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
             _number(PAUSE_SECONDS_ENV, "a number of seconds, 0 or more", at_least=0),
             default.test_pause_seconds,
         ),
+        target=read(TARGET_ENV, _target, default.target),
+        pg_dsn=read(PG_DSN_ENV, str, default.pg_dsn),
+        pg_reader=read(PG_READER_ENV, _role, default.pg_reader),
     )
 
 
@@ -143,6 +169,19 @@ def _number(
         return value
 
     return parse
+
+
+def _target(raw: str) -> TargetKind:
+    for target in TARGETS:
+        if raw.lower() == target:
+            return target
+    raise _bad(TARGET_ENV, raw, "one of " + ", ".join(TARGETS))
+
+
+def _role(raw: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_$]{0,62}", raw):
+        raise _bad(PG_READER_ENV, raw, "a PostgreSQL role name (lower-case letters, digits, _)")
+    return raw
 
 
 def _pause_step(raw: str) -> PauseStep:

@@ -22,6 +22,9 @@ VARIABLES = (
     "CDV_INGEST_BATCH",
     "CDV_TEST_PAUSE_AT",
     "CDV_TEST_PAUSE_SECONDS",
+    "CDV_TARGET",
+    "CDV_PG_DSN",
+    "CDV_PG_READER",
 )
 
 
@@ -40,6 +43,9 @@ def test_defaults() -> None:
         ingest_batch=64,
         test_pause_at=None,
         test_pause_seconds=600,
+        target="duckdb",
+        pg_dsn="",
+        pg_reader="cdv_reader",
     )
     assert settings().max_input_bytes == 32_000_000
 
@@ -60,6 +66,10 @@ def test_an_empty_variable_is_an_unset_one() -> None:
         ("CDV_INGEST_BATCH", "1", "ingest_batch", 1),
         ("CDV_TEST_PAUSE_AT", "expectations", "test_pause_at", "expectations"),
         ("CDV_TEST_PAUSE_SECONDS", "0.25", "test_pause_seconds", 0.25),
+        ("CDV_TARGET", "postgres", "target", "postgres"),
+        ("CDV_TARGET", "PostgreS", "target", "postgres"),
+        ("CDV_PG_DSN", "host=db.example.org dbname=cdv", "pg_dsn", "host=db.example.org dbname=cdv"),
+        ("CDV_PG_READER", "observatoire_lecture", "pg_reader", "observatoire_lecture"),
     ],
 )
 def test_each_variable_is_read(
@@ -97,6 +107,8 @@ def test_the_environment_is_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -
         ("CDV_TEST_PAUSE_AT", "ingestion"),
         ("CDV_TEST_PAUSE_SECONDS", "-1"),
         ("CDV_TEST_PAUSE_SECONDS", "soon"),
+        ("CDV_TARGET", "sqlite"),
+        ("CDV_PG_READER", "Robert'); drop table"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_value(
