@@ -149,7 +149,7 @@ def _csv_expression(name: str, duck_type: str) -> str:
         element = "cast(e as varchar)"
     return (
         f"case when {column} is null then null else '{{' || array_to_string("
-        f"list_transform({column}, e -> coalesce({element}, 'NULL')), ',') || '}}' end as {column}"
+        f"list_transform({column}, lambda e: coalesce({element}, 'NULL')), ',') || '}}' end as {column}"
     )
 
 

@@ -307,3 +307,41 @@ def test_dbt_docs_generate_on_the_server(pg_warehouse: str, tmp_path: Path) -> N
     # The columns' types are the server's (an amount is numeric there).
     lines = next(v for k, v in catalog["nodes"].items() if k.endswith(".funding_lines"))
     assert lines["columns"]["amount_eur"]["type"].startswith("numeric")
+
+
+def test_copy_keeps_empty_strings_nulls_quotes_newlines_and_lists(pg_server: str, tmp_path: Path) -> None:
+    """The CSV written for COPY round-trips what a document's text may hold."""
+    import duckdb
+
+    duck = duckdb.connect()
+    duck.execute(
+        "create table t as select '' as a, null::varchar as b, 'x\"y,z' || chr(10) || 'w\\' as c,"
+        " ['', null, 'a\"b\\c', 'NULL', '{}'] as d, [1.5, null, 0.1]::double[] as e,"
+        " [12.30, null]::decimal(18,2)[] as f"
+    )
+    kinds = {
+        "a": "varchar",
+        "b": "varchar",
+        "c": "varchar",
+        "d": "varchar[]",
+        "e": "double[]",
+        "f": "decimal(18,2)[]",
+    }
+    select = ", ".join(pg._csv_expression(name, kind) for name, kind in kinds.items())
+    path = tmp_path / "copy-test.csv"
+    duck.execute(f"copy (select {select} from t) to '{path}' (format csv, header false)")
+    con = psycopg2.connect(pg_server)
+    try:
+        with con.cursor() as cur:
+            body = ", ".join(f"{name} {pg.pg_type(kind)}" for name, kind in kinds.items())
+            cur.execute(f"create temp table t ({body})")
+            with path.open("rb") as handle:
+                cur.copy_expert("copy t from stdin with (format csv, header false)", handle)
+            cur.execute("select * from t")
+            theirs = cur.fetchall()
+    finally:
+        con.close()
+    assert [tuple(map(_plain, row)) for row in theirs] == [
+        tuple(map(_plain, row)) for row in duck.execute("select * from t").fetchall()
+    ]
+    assert theirs[0][3] == ["", None, 'a"b\\c', "NULL", "{}"]
