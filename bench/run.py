@@ -212,7 +212,9 @@ def _fresh(db: Path) -> None:
         Path(str(db) + suffix).unlink(missing_ok=True)
 
 
-_STEP_TIME = re.compile(r"^\s+(?P<step>ingest|expectations|dbt build|copy to server|publish) time\s+(?P<s>[\d.]+) s", re.MULTILINE)
+_STEP_TIME = re.compile(
+    r"^\s+(?P<step>ingest|expectations|dbt build|copy to server|publish) time\s+(?P<s>[\d.]+) s", re.MULTILINE
+)
 
 
 def _steps_text(steps: dict[str, float]) -> str:
