@@ -21,7 +21,7 @@ import pytest
 
 from ingest import postgres as pg
 from ingest.build import BuildError, build
-from ingest.compare import compare, table_figures
+from ingest.compare import canonical, compare, table_figures
 from ingest.postgres import Server
 from ingest.readers import Reader, Target
 from tests.conftest import OTHER_DOCUMENTS, create_database
@@ -170,10 +170,7 @@ def test_a_killed_build_leaves_the_published_warehouse_untouched(
         else:
             pytest.fail(f"the build ended before its pause (rc {proc.wait()})")
         # dbt is building into the __next schemas meanwhile: the published ones are as they were.
-        with psycopg2.connect(pg_warehouse) as con, con.cursor() as cur:
-            cur.execute("select count(*) from pg_namespace where nspname like '%%__next'")
-            row = cur.fetchone()
-            assert row is not None and row[0] >= 1
+        assert _next_schemas(pg_warehouse) >= 1
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     finally:
@@ -185,12 +182,9 @@ def test_a_killed_build_leaves_the_published_warehouse_untouched(
     con = psycopg2.connect(pg_warehouse)
     try:
         pg.drop_next(con)
-        with con.cursor() as cur:
-            cur.execute("select count(*) from pg_namespace where nspname like '%%__next'")
-            row = cur.fetchone()
-            assert row is not None and row[0] == 0
     finally:
         con.close()
+    assert _next_schemas(pg_warehouse) == 0
 
 
 def test_publish_swaps_every_schema_in_one_transaction(pg_server: str) -> None:
@@ -245,13 +239,22 @@ def test_raw_tables_copy_lists_and_empty_strings_exactly(pg_warehouse: str, ware
         ):
             mine = sorted(duck.rows(f"select {columns} from raw.{table}"), key=repr)
             theirs = sorted(server.rows(f"select {columns} from raw.{table}"), key=repr)
-            assert [tuple(map(_plain, r)) for r in mine] == [tuple(map(_plain, r)) for r in theirs]
+            assert [tuple(map(canonical, r)) for r in mine] == [tuple(map(canonical, r)) for r in theirs]
 
 
-def _plain(value: object) -> object:
-    from ingest.compare import canonical
-
-    return canonical(value)
+def _next_schemas(dsn: str) -> int:
+    """How many of a build's own schemas (``<schema>__next``) the server holds."""
+    con = psycopg2.connect(dsn)
+    try:
+        with con.cursor() as cur:
+            cur.execute(
+                "select count(*) from pg_namespace where right(nspname, %s) = %s",
+                [len(pg.NEXT_SUFFIX), pg.NEXT_SUFFIX],
+            )
+            row = cur.fetchone()
+            return int(row[0]) if row else 0
+    finally:
+        con.close()
 
 
 def test_a_failed_dbt_build_keeps_the_published_warehouse(
@@ -268,10 +271,7 @@ def test_a_failed_dbt_build_keeps_the_published_warehouse(
             dbt_args=["run-operation", "cdv_no_such_macro"],
         )
     assert _published_digest(pg_warehouse) == before
-    with psycopg2.connect(pg_warehouse) as con, con.cursor() as cur:
-        cur.execute("select count(*) from pg_namespace where nspname like '%%__next'")
-        row = cur.fetchone()
-        assert row is not None and row[0] == 0  # the failed build's own schemas are gone
+    assert _next_schemas(pg_warehouse) == 0  # the failed build's own schemas are gone
 
 
 def test_dbt_docs_generate_on_the_server(pg_warehouse: str, tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_copy_keeps_empty_strings_nulls_quotes_newlines_and_lists(pg_server: str
             theirs = cur.fetchall()
     finally:
         con.close()
-    assert [tuple(map(_plain, row)) for row in theirs] == [
-        tuple(map(_plain, row)) for row in duck.execute("select * from t").fetchall()
+    assert [tuple(map(canonical, row)) for row in theirs] == [
+        tuple(map(canonical, row)) for row in duck.execute("select * from t").fetchall()
     ]
     assert theirs[0][3] == ["", None, 'a"b\\c', "NULL", "{}"]
