@@ -27,7 +27,7 @@ run: install
 build: run
 
 test: install browser postgres lint
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
 	$(MAKE) --no-print-directory coverage
 
 # Every check of the code (also the hooks of .pre-commit-config.yaml): Python style and format

@@ -35,6 +35,9 @@ from ingest.reading import read_file
 
 from .conftest import DOCUMENTS, LEZIGNAN, PERPIGNAN, ROOT
 
+# One worker runs the build chain these modules share (tests/test_concurrency.py), under `pytest -n`.
+pytestmark = pytest.mark.xdist_group("chain")
+
 ANCT = ROOT / "data" / "anct"
 HUGE_BYTES = 100_000_000
 

@@ -40,6 +40,9 @@ from .conftest import DOCUMENTS, ROOT
 from .test_atomic_build import CDV, PROBE, Running, file_sha, lock_is_free, probe, published_copy, siblings
 from .test_bad_input import build_inputs, finished_bad_build
 
+# One worker runs the build chain these modules share (tests/test_concurrency.py), under `pytest -n`.
+pytestmark = pytest.mark.xdist_group("chain")
+
 
 @dataclass
 class Chain:

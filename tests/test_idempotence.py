@@ -30,6 +30,9 @@ from ingest.schema import RAW_TABLES
 from .conftest import DOCUMENTS, LEZIGNAN, PERPIGNAN, ROOT
 from .test_concurrency import run_chain
 
+# One worker runs the build chain these modules share (tests/test_concurrency.py), under `pytest -n`.
+pytestmark = pytest.mark.xdist_group("chain")
+
 SCHEMAS = ("raw", "reference", "marts", "analytics")
 # Columns allowed to change from build to build (none since dim_beneficiary breaks name ties
 # alphabetically instead of with mode()); test_the_columns_known_to_move_do_not_move keeps it so.

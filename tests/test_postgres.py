@@ -26,6 +26,9 @@ from ingest.postgres import Server
 from ingest.readers import Reader, Target
 from tests.conftest import OTHER_DOCUMENTS, create_database
 
+# One worker holds the throw-away server and the published warehouse these tests share, under `pytest -n`.
+pytestmark = pytest.mark.xdist_group("postgres")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
