@@ -17,9 +17,9 @@ final as (
         count(*) as issue_count
 
     from issues
-    group by all
+    group by document_file, rule, severity, detected_by
 
 )
 
 select * from final
-order by issue_count desc, document_file, rule
+order by issue_count desc nulls last, document_file, rule, severity, detected_by

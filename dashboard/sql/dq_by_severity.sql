@@ -14,7 +14,7 @@ final as (
         count(*) as issue_count
 
     from issues
-    group by all
+    group by severity
 
 )
 

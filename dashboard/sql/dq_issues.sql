@@ -24,4 +24,4 @@ final as (
 )
 
 select * from final
-order by case severity when 'error' then 1 when 'warning' then 2 else 3 end, document_file, source_line, rule
+order by case severity when 'error' then 1 when 'warning' then 2 else 3 end, document_file, source_line, rule, issue_id

@@ -23,7 +23,7 @@ final as (
 
     select
         count(*) filter (where planned_eur = 0 and executed_eur > 0) as contract_count,
-        coalesce(sum(executed_eur) filter (where planned_eur = 0), 0) as executed_eur
+        coalesce(sum(executed_eur) filter (where planned_eur = 0), 0)::decimal(18, 2) as executed_eur
 
     from by_contract
 

@@ -21,7 +21,22 @@ planned_contracts as (
 
 final as (
 
-    select compared.*
+    select
+        compared.executed_vs_planned_id,
+        compared.contract_code,
+        compared.contract_name,
+        compared.funding_year,
+        compared.funder_code,
+        compared.planned_eur,
+        compared.executed_eur,
+        compared.comparable_planned_eur,
+        compared.executed_dispositifs,
+        compared.planned_line_count,
+        compared.executed_post_count,
+        compared.execution_ratio,
+        compared.no_ratio_reason,
+        compared.published_contract_codes
+
     from compared
     inner join planned_contracts
         on compared.contract_code = planned_contracts.contract_code
@@ -29,4 +44,4 @@ final as (
 )
 
 select * from final
-order by all
+order by contract_code, funding_year, funder_code, executed_vs_planned_id

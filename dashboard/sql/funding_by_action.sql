@@ -43,7 +43,15 @@ final as (
     from funding
     left join actions
         on funding.action_id = actions.action_id
-    group by all
+    group by
+        funding.contract_code,
+        actions.pillar,
+        actions.axis_code,
+        actions.objective_code,
+        actions.fiche_code,
+        actions.fiche_title,
+        actions.sub_action,
+        funding.action_id
 
 )
 

@@ -30,7 +30,7 @@ final as (
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by contract_code, pillar, axis_code, axis_label
 
 )
 

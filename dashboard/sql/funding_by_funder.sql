@@ -36,9 +36,9 @@ final as (
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by funder_code, funder_name, funder_type, funder_role, root_funder_code, root_funder_name
 
 )
 
 select * from final
-order by amount_eur desc, funder_code
+order by amount_eur desc nulls last, funder_code

@@ -28,9 +28,9 @@ final as (
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by coalesce(funder_type, 'inconnu')
 
 )
 
 select * from final
-order by amount_eur desc, funder_type
+order by amount_eur desc nulls last, funder_type

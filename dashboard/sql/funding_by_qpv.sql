@@ -27,13 +27,13 @@ final as (
         qpv_name,
         commune_name,
         sum(amount_eur) as amount_eur,
-        coalesce(sum(amount_eur) filter (where qpv_allocation = 'targeted'), 0) as targeted_eur,
-        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_several'), 0) as shared_several_eur,
-        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_all'), 0) as shared_all_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'targeted'), 0)::decimal(18, 2) as targeted_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_several'), 0)::decimal(18, 2) as shared_several_eur,
+        coalesce(sum(amount_eur) filter (where qpv_allocation = 'shared_all'), 0)::decimal(18, 2) as shared_all_eur,
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by qpv_code, qpv_name, commune_name
 
 )
 

@@ -28,7 +28,7 @@ final as (
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by funding_year, financing_type
 
 )
 

@@ -29,7 +29,7 @@ shares as (
         sum(amount_eur) as share_eur
 
     from funding
-    group by all
+    group by funding_line_id, fiche_code, funder_code
 
 ),
 

@@ -37,7 +37,8 @@ allocated as (
     select
         sum(amount_eur) as planned_eur,
         count(distinct funding_line_id) as funding_line_count,
-        count(distinct qpv_code) filter (where qpv_code <> 'HORS_QPV') as qpv_count,
+        -- QPVs reached: not the money kept outside them (the explicit member of dim_qpv).
+        count(distinct qpv_code) filter (where qpv_allocation not in ('outside_qpv', 'territory_wide')) as qpv_count,
         count(distinct contract_code) as contract_count
 
     from funding

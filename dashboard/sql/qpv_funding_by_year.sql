@@ -30,9 +30,9 @@ final as (
         count(distinct funding_line_id) as funding_line_count
 
     from funding
-    group by all
+    group by funding_year, funder_code, funder_name
 
 )
 
 select * from final
-order by funding_year, amount_eur desc, funder_code
+order by funding_year, amount_eur desc nulls last, funder_code

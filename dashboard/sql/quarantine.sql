@@ -25,4 +25,4 @@ final as (
 )
 
 select * from final
-order by document_file, source_line nulls first, rule
+order by document_file, source_line nulls first, rule, quarantine_id
