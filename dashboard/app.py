@@ -2,6 +2,11 @@
 
     make dashboard                                   # http://127.0.0.1:8501
     streamlit run dashboard/app.py -- --db FILE      # or CDV_DB=FILE streamlit run dashboard/app.py
+    streamlit run dashboard/app.py -- --target postgres --dsn "host=... dbname=..."
+                                                     # or CDV_TARGET=postgres CDV_PG_DSN=...
+
+On a PostgreSQL server the dashboard reads as the reader role (``CDV_PG_READER``, unless the DSN
+names a user), in read-only transactions.
 
 Pages are chosen in the sidebar or with ``?page=<key>`` (overview, funders, qpv, years, actions,
 coverage, executed, quality). Every figure comes from a file of ``dashboard/sql/`` run by
@@ -20,7 +25,6 @@ from typing import Any
 # `streamlit run` puts dashboard/ on sys.path, not the repository root the package lives in.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -28,47 +32,49 @@ from dashboard import charts  # noqa: E402
 from dashboard import queries as q  # noqa: E402
 from ingest import labels  # noqa: E402
 from ingest.codes import OUTSIDE_QPV  # noqa: E402
-from ingest.settings import settings  # noqa: E402
+from ingest.readers import Reader, Target, resolve  # noqa: E402
 
 ALL = "(tout)"
 
 
-def warehouse_path() -> Path:
+def warehouse_target() -> Target:
+    """The warehouse the options after ``--`` name (``--db FILE``, ``--target postgres``, ``--dsn``),
+    else the environment (CDV_TARGET, CDV_DB, CDV_PG_DSN, libpq's PGHOST...)."""
     # `streamlit run app.py -- --db FILE`; under AppTest sys.argv is the test runner's, hence
     # parse_known_args and no exit on unknown flags.
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default=None)
+    parser.add_argument("--dsn", default=None)
     try:
         args, _ = parser.parse_known_args(sys.argv[1:])
     except argparse.ArgumentError:
-        args = argparse.Namespace(db=None)
-    return args.db or settings().db
+        args = argparse.Namespace(db=None, target=None, dsn=None)
+    return resolve(args.target, args.db, args.dsn)
 
 
-def _version() -> tuple[str, int, int]:
-    """The published warehouse file as it is now: a build replaces the file, which changes this,
-    and every figure kept for the old one is read again."""
-    db = warehouse_path()
-    info = db.stat()
-    return str(db), info.st_mtime_ns, info.st_size
+def _version(con: Reader) -> tuple[Any, ...]:
+    """The published warehouse as it is now (``q.version``): a build changes it, and every figure
+    kept for the old one is read again."""
+    return q.version(con.target, con)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
-def _fetched(_con: duckdb.DuckDBPyConnection, version: tuple, name: str, params: tuple) -> pd.DataFrame:
+def _fetched(_con: Reader, version: tuple[Any, ...], name: str, params: tuple[Any, ...]) -> pd.DataFrame:
     return q.fetch(_con, name, dict(params))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _defaults(_con: duckdb.DuckDBPyConnection, version: tuple) -> dict[str, str | None]:
+def _defaults(_con: Reader, version: tuple[Any, ...]) -> dict[str, str | None]:
     return q.default_filters(_con)
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+def fetch(con: Reader, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """``q.fetch``, kept per warehouse version, query and filters: a view seen before (by anyone
     using this server) is not computed again until the next build publishes."""
     used = q.parameters(q.sql(name))
     key = tuple(sorted((k, v) for k, v in (params or {}).items() if k in used))
-    return _fetched(con, _version(), name, key).copy()
+    return _fetched(con, _version(con), name, key).copy()
 
 
 def show_metrics(page: q.Page, frames: dict[str, pd.DataFrame]) -> None:
@@ -162,11 +168,11 @@ def show_sql(*names: str) -> None:
             st.code(q.sql(name), language="sql")
 
 
-def filter_bar(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
+def filter_bar(con: Reader) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
     """The sidebar's filters, drawn from the data loaded and kept in the URL (a view can be shared).
     Each defaults to "all", but the contract when the warehouse holds only one."""
     options = fetch(con, "filter_options")
-    defaults = _defaults(con, _version())
+    defaults = _defaults(con, _version(con))
     chosen: dict[str, str | None] = {}
     labels: dict[str, dict[str, str]] = {}
     for name, title in q.FILTERS:
@@ -208,7 +214,7 @@ def _axes(x: str, y: str) -> dict[str, str]:
     return {"x_label": labels.column(x), "y_label": labels.column(y)}
 
 
-def page_overview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_overview(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     filters, names = st.session_state["filters"], st.session_state["filter_labels"]
     st.subheader(q.question(filters, names))
     headline = next(m for m in q.PAGES_BY_KEY["overview"].metrics if m.query == q.HEADLINE_QUERY)
@@ -232,7 +238,7 @@ def page_overview(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
     show_sql("headline", "headline_lines", "overview_totals")
 
 
-def page_funders(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_funders(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     by_funder = frames["funding_by_funder"]
     bar_chart(
         by_funder,
@@ -254,7 +260,7 @@ def page_funders(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     show_sql("funding_by_funder", "funding_by_funder_type")
 
 
-def page_qpv(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_qpv(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     by_qpv = frames["funding_by_qpv"]
     split = [c for c in ("targeted_eur", "shared_several_eur", "shared_all_eur") if c in by_qpv.columns]
     if split:
@@ -295,7 +301,7 @@ def page_qpv(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) ->
     show_sql("funding_by_qpv", "qpv_funding_by_year")
 
 
-def draw_map(con: duckdb.DuckDBPyConnection, by_qpv: pd.DataFrame) -> None:
+def draw_map(con: Reader, by_qpv: pd.DataFrame) -> None:
     """The QPVs coloured by their planned funding, drawn from the outlines of reference/geo (no
     tile server: the outlines are the map)."""
     from dashboard import geo
@@ -311,7 +317,7 @@ def draw_map(con: duckdb.DuckDBPyConnection, by_qpv: pd.DataFrame) -> None:
     st.altair_chart(geo.chart(shapes, by_qpv), width="stretch")
 
 
-def page_years(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_years(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     by_year = frames["funding_by_year"]
     shown = by_year.assign(
         financing_type=by_year["financing_type"].map(lambda v: labels.value("financing_type", v))
@@ -323,7 +329,7 @@ def page_years(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) 
     show_sql("funding_by_year")
 
 
-def page_actions(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_actions(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     by_axis = frames["funding_by_axis"]
     st.markdown("**Par pilier et axe**")
     bar_chart(by_axis, x="axis_code", y="amount_eur", color="pillar", **_axes("axis_code", "amount_eur"))
@@ -335,7 +341,7 @@ def page_actions(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     show_sql("funding_by_axis", "funding_by_action")
 
 
-def page_coverage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_coverage(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     coverage = frames["coverage"]
     st.markdown(
         "Le financement prévu de chaque fiche face au coût que le document indique (son total, sinon ses "
@@ -353,7 +359,7 @@ def page_coverage(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
     show_sql("coverage")
 
 
-def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_executed(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     st.markdown(
         "Le financement prévu (les documents des contrats) face au financement exécuté (l'open data ANCT "
         "des postes financés par l'État), par contrat, année et financeur (les services de l'État comptent "
@@ -376,7 +382,7 @@ def page_executed(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
     show_sql("executed_vs_planned", "executed_only")
 
 
-def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def page_quality(con: Reader, frames: dict[str, pd.DataFrame]) -> None:
     st.markdown(
         "**Ce qui a été reconnu dans chaque document** : le contrat (par son titre, son nom, son sigle, ses "
         "noms de lieux ou ses communes, ou donné par l'utilisateur), avec quelle confiance et le texte qui "
@@ -412,7 +418,7 @@ def page_quality(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
     show_sql("dq_by_severity", "dq_by_rule", "dq_issues", "quarantine")
 
 
-RENDERERS: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, pd.DataFrame]], None]] = {
+RENDERERS: dict[str, Callable[[Reader, dict[str, pd.DataFrame]], None]] = {
     "overview": page_overview,
     "funders": page_funders,
     "qpv": page_qpv,
@@ -424,7 +430,7 @@ RENDERERS: dict[str, Callable[[duckdb.DuckDBPyConnection, dict[str, pd.DataFrame
 }
 
 
-def render(con: duckdb.DuckDBPyConnection, page: q.Page) -> None:
+def render(con: Reader, page: q.Page) -> None:
     missing = sorted({rel for name in page.queries for rel in q.missing_relations(con, name)})
     if missing:
         tolerated = set(page.optional)
@@ -455,14 +461,14 @@ def main() -> None:
     )
     st.query_params["page"] = key
     page = q.PAGES_BY_KEY[key]
-    db = warehouse_path()
-    st.sidebar.caption(f"Entrepôt : `{db}` (lecture seule)")
+    target = warehouse_target()
     st.title(page.title)
     try:
-        con = q.connect(db)
+        con = q.connect(target)
     except q.WarehouseMissing as exc:
         st.error(str(exc))
         return
+    st.sidebar.caption(f"Entrepôt : `{con.describe()}` (lecture seule)")
     try:
         render(con, page)
     finally:

@@ -3,7 +3,8 @@
 Every figure the dashboard shows comes from one read-only statement in ``dashboard/sql/<name>.sql``
 over the ``marts`` and ``analytics`` schemas. The Streamlit app, the notebooks, the tests and
 ``cdv query dashboard/sql/<name>.sql`` all run these same files, so a number on a page can be
-checked against the warehouse and reproduced from the command line.
+checked against the warehouse and reproduced from the command line. The files run unchanged on a
+DuckDB file and on a PostgreSQL server (``ingest.readers``): standard SQL both engines read alike.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import duckdb
 import pandas as pd
 
 from ingest import labels
-from ingest.query import bind, parameters
-from ingest.warehouse import (
-    open_warehouse,  # noqa: F401 (parameters: used by the app)
-    scalar,
-)
+from ingest.postgres import READER_SCHEMAS
+from ingest.query import as_target, bind, parameters
+from ingest.readers import Reader, ReaderError, Target
+
+# What the functions below read: a reader on either target, or a DuckDB connection of one's own.
+Connection = Reader | duckdb.DuckDBPyConnection
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -43,15 +45,28 @@ FILTERS: tuple[tuple[str, str], ...] = (
 )
 
 
-def default_filters(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+def _rows(con: Connection, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    if isinstance(con, Reader):
+        return con.rows(sql, params)
+    return [tuple(row) for row in con.execute(sql, params or {}).fetchall()]
+
+
+def _frame(con: Connection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    if isinstance(con, Reader):
+        return con.frame(sql, params)
+    return con.execute(sql, params).df()
+
+
+def default_filters(con: Connection) -> dict[str, str | None]:
     """What the pages show before anyone chooses: everything, but the contract when the warehouse
     holds the plan of only one."""
     contracts = [
         value
-        for (value,) in con.execute(
+        for (value,) in _rows(
+            con,
             "select distinct contract_code from analytics.funding_by_qpv_year "
-            "where funding_kind = 'planned' and contract_code is not null"
-        ).fetchall()
+            "where funding_kind = 'planned' and contract_code is not null",
+        )
     ]
     filters: dict[str, str | None] = dict.fromkeys(name for name, _ in FILTERS)
     filters["funding_kind"] = "planned"  # the plan unless asked (both at once would add up apples and pears)
@@ -97,37 +112,62 @@ def relations(name: str) -> set[tuple[str, str]]:
 
 
 class WarehouseMissing(Exception):
-    """No warehouse file at the given path."""
+    """No warehouse to read: no file at the given path, or a server that cannot be reached."""
 
 
-def connect(db: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse, read-only: a dashboard or a notebook never writes."""
-    if not Path(db).exists():
-        raise WarehouseMissing(f"{db}: no warehouse here; build one with `make run` or `cdv build --db {db}`")
-    return open_warehouse(db, read_only=True)
-
-
-def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        scalar(
-            con,
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
+def connect(where: Target | Path) -> Reader:
+    """The warehouse (a target, or a DuckDB file), read-only: a dashboard or a notebook never writes;
+    on a server, as the reader role."""
+    target = as_target(where)
+    if target.kind == "duckdb" and target.db is not None and not target.db.exists():
+        raise WarehouseMissing(
+            f"{target.db}: no warehouse here; build one with `make run` or `cdv build --db {target.db}`"
         )
-    )
+    try:
+        return Reader(target)
+    except ReaderError as exc:
+        raise WarehouseMissing(str(exc)) from exc
 
 
-def missing_relations(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+def version(target: Target, con: Connection | None = None) -> tuple[Any, ...]:
+    """The published warehouse as it is now, to key what is kept of it: a build replaces the DuckDB
+    file (its time and size change), or swaps in new schemas on a server (new schemas, new oids)."""
+    if target.kind == "postgres" and con is not None:
+        names = ", ".join(f"'{schema}'" for schema in READER_SCHEMAS)
+        oids = _rows(
+            con, f"select nspname, oid::bigint from pg_namespace where nspname in ({names}) order by 1"
+        )
+        return (target.dsn, *oids)
+    assert target.db is not None
+    info = target.db.stat()
+    return str(target.db), info.st_mtime_ns, info.st_size
+
+
+def relation_exists(con: Connection, schema: str, table: str) -> bool:
+    if isinstance(con, Reader):
+        return con.relation_exists(schema, table)
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def missing_relations(con: Connection, name: str) -> list[str]:
     return sorted(f"{s}.{t}" for s, t in relations(name) if not relation_exists(con, s, t))
 
 
-def fetch(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+def fetch(con: Connection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run dashboard/sql/<name>.sql with the filters it uses (the others given are ignored; a filter
-    not given is None: all) and return a DataFrame (decimals as floats, for charts)."""
+    not given is None: all) and return a DataFrame (decimals as floats, for charts). A filter is
+    text, as the sidebar and the command line give it (a year 2016 is '2016'): the SQL casts what it
+    compares with a number, and a server compares text only with text."""
     text = sql(name)
     used = parameters(text)
-    values = {key: value for key, value in (params or {}).items() if key in used}
-    frame = con.execute(text, bind(text, values)).df()
+    values = {
+        key: None if value is None else str(value) for key, value in (params or {}).items() if key in used
+    }
+    frame = _frame(con, text, bind(text, values))
     for column in frame.columns:
         if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, Decimal)).any():
             frame[column] = frame[column].astype(float)

@@ -15,6 +15,7 @@ from ingest.manifest import ManifestError
 from ingest.pipeline import InputError, ingest_paths
 from ingest.postgres import PostgresError, PostgresLocked, Server
 from ingest.query import FORMATS, QueryError, format_eur, render, run_query, status
+from ingest.readers import ReaderError, Target
 from ingest.readers import resolve as resolve_target
 from ingest.settings import SettingsError, settings
 
@@ -26,8 +27,11 @@ EXAMPLES = """examples:
   cdv query dashboard/sql/funding_by_qpv.sql --param funding_year=2016 --format csv-fr > qpv.csv
   cdv export xlsx -o financements.xlsx       a workbook: funder x QPV x year
   cdv convert contrat.pdf --pages            the text a PDF or Word file converts to
+  cdv status --target postgres               the warehouse published on a PostgreSQL server, as its readers see it
 
-every command takes --db FILE (default: $CDV_DB, else ./warehouse.duckdb); cdv COMMAND --help for more."""
+every command takes --db FILE (default: $CDV_DB, else ./warehouse.duckdb); build, add, remove, query,
+status and export scdl also take --target postgres and --dsn DSN (default: $CDV_TARGET, $CDV_PG_DSN, libpq's
+PGHOST...; readers connect as the reader role, $CDV_PG_READER); cdv COMMAND --help for more."""
 
 
 def _version() -> str:
@@ -159,8 +163,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reader_target(args: argparse.Namespace) -> Target:
+    """The warehouse a reading command reads: --target, --dsn and --db, else the environment's."""
+    return resolve_target(args.target, args.db, args.dsn)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    db = args.db or settings().db
     sql = args.sql
     if sql.strip().lower().endswith(".sql") and "\n" not in sql:
         path = Path(sql)
@@ -173,29 +181,36 @@ def cmd_query(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise QueryError(f"--param {item!r}: write it name=value (for example --param qpv_code=QP034001)")
         params[name.strip()] = value
-    print(render(run_query(db, sql, params), args.format).rstrip("\n"))
+    print(render(run_query(_reader_target(args), sql, params), args.format).rstrip("\n"))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    print(status(args.db or settings().db))
+    print(status(_reader_target(args)))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ingest.export import export_scdl
 
+    target = _reader_target(args)
     if args.format == "xlsx":
         from ingest.workbook import export_xlsx
 
         if args.output is None or str(args.output) == "-":
             raise InputError("cdv export xlsx: name the workbook to write with -o FILE.xlsx")
-        for line in export_xlsx(args.db or settings().db, args.output, args.contract).notes():
+        if target.kind == "postgres":
+            raise InputError(
+                "cdv export xlsx reads the DuckDB file only: give --target duckdb (or --db FILE); "
+                "cdv export scdl reads either"
+            )
+        assert target.db is not None
+        for line in export_xlsx(target.db, args.output, args.contract).notes():
             _say(line)
         return 0
     if args.contract:
         raise InputError("cdv export scdl exports every funding line: --contract is for xlsx")
-    report = export_scdl(args.db or settings().db, args.output)
+    report = export_scdl(target, args.output)
     for line in report.notes():
         _say(line)
     return 0
@@ -293,12 +308,14 @@ def main(argv: list[str] | None = None) -> int:
         help="a value for the $NAME parameter of the SQL (repeatable); a parameter not given means no filter",
     )
     _db_arg(p_query)
+    _target_args(p_query)
     p_query.set_defaults(func=cmd_query)
 
     p_status = sub.add_parser(
         "status", help="when the warehouse was built, from which documents, row counts, issues"
     )
     _db_arg(p_status)
+    _target_args(p_status)
     p_status.set_defaults(func=cmd_status)
 
     p_export = sub.add_parser(
@@ -322,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         help="CSV file written exactly there (default: standard output)",
     )
     _db_arg(p_export)
+    _target_args(p_export)
     p_export.set_defaults(func=cmd_export)
 
     p_convert = sub.add_parser(
@@ -354,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildLocked, PostgresLocked) as exc:
         _say(f"cdv: not started, the warehouse is unchanged: {exc}")
         return 1
-    except (InputError, QueryError, ManifestError, SettingsError) as exc:
+    except (InputError, QueryError, ReaderError, ManifestError, SettingsError) as exc:
         _say(f"cdv: {exc}")
         return 2
     except (BuildError, PostgresError) as exc:

@@ -10,8 +10,9 @@ beneficiary of each post (and often its SIRET) but no convention either. What th
 give is left empty, never made up, and each empty field is listed with its reason (``EMPTY_FIELDS``,
 ``PARTLY_EMPTY_FIELDS``).
 
-The output goes exactly to the file named (or to standard output): no temporary file beside it, no
-folder created, no symbolic link followed, never the warehouse itself.
+The warehouse is a DuckDB file or a PostgreSQL server (``ingest.readers``): the same rows, in the
+same order, give the same bytes. The output goes exactly to the file named (or to standard output):
+no temporary file beside it, no folder created, no symbolic link followed, never the warehouse itself.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ingest.codes import UNKNOWN_FUNDER
-from ingest.query import QueryError, open_read_only
+from ingest.query import QueryError, as_target, reader_for
+from ingest.readers import Target
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "scdl_subventions.json"
 
@@ -141,14 +143,15 @@ def _objet(
     return text + suffix
 
 
-def scdl_rows(db: Path) -> list[dict[str, str]]:
-    con = open_read_only(db)
-    try:
-        records = con.execute(_LINES_SQL).fetchall()
-    except Exception as exc:  # duckdb.Error, kept generic to say which warehouse
-        raise ExportError(f"{db}: cannot read analytics.funding_lines: {exc}") from exc
-    finally:
-        con.close()
+def scdl_rows(where: Target | Path) -> list[dict[str, str]]:
+    """The SCDL rows of the warehouse (a target, or a DuckDB file), in the order of ``_LINES_SQL``."""
+    with reader_for(where) as reader:
+        try:
+            records = reader.rows(_LINES_SQL)
+        except reader.Error as exc:
+            raise ExportError(
+                f"{reader.describe()}: cannot read analytics.funding_lines: {reader.explain(exc, where=False)}"
+            ) from exc
     rows = []
     for (
         funder_code,
@@ -187,9 +190,10 @@ def render_csv(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def _write_exactly(path: Path, text: str | bytes, db: Path) -> None:
-    """Write `text` (or bytes) to `path` itself: no temporary file, no folder created, no link followed."""
-    if path.exists() and path.resolve() == db.resolve():
+def _write_exactly(path: Path, text: str | bytes, db: Path | None) -> None:
+    """Write `text` (or bytes) to `path` itself: no temporary file, no folder created, no link followed;
+    never over the warehouse file `db` (None: the warehouse is on a server)."""
+    if db is not None and path.exists() and path.resolve() == db.resolve():
         raise ExportError(f"{path} is the warehouse itself; name another output file")
     if path.is_dir():
         raise ExportError(f"{path} is a folder; name the output file")
@@ -209,15 +213,17 @@ def _write_exactly(path: Path, text: str | bytes, db: Path) -> None:
         handle.write(text)
 
 
-def export_scdl(db: Path, output: Path | None, stdout: TextIO | None = None) -> ExportReport:
-    """Export the funding lines of `db` to `output` (None or '-' for standard output)."""
-    rows = scdl_rows(db)
+def export_scdl(where: Target | Path, output: Path | None, stdout: TextIO | None = None) -> ExportReport:
+    """Export the funding lines of the warehouse (a target, or a DuckDB file) to `output` (None or '-'
+    for standard output)."""
+    target = as_target(where)
+    rows = scdl_rows(target)
     text = render_csv(rows)
     to_stdout = output is None or str(output) == "-"
     if output is None or to_stdout:
         (stdout or sys.stdout).write(text)
     else:
-        _write_exactly(Path(output), text, db)
+        _write_exactly(Path(output), text, target.db)
     report = ExportReport(output="standard output" if to_stdout else str(output))
     report.rows = len(rows)
     report.total = sum((Decimal(r["montant"]) for r in rows), Decimal("0"))

@@ -1,4 +1,11 @@
-"""Read-only access to the published warehouse: `cdv query` and `cdv status`."""
+"""Read-only access to the published warehouse, on either target: `cdv query` and `cdv status`.
+
+The warehouse is a DuckDB file or a PostgreSQL server (``ingest.readers``); the same statements run
+on both. On DuckDB, a statement must be one that only reads, by the type DuckDB's own parser gives
+it, and the connection cannot write nor reach the file system. On a server, the reader role (which
+may read the published schemas and nothing else) and the read-only transactions are the guard; a
+statement is still one statement, so that none can end the read-only transaction and begin another.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +21,12 @@ from typing import Any
 import duckdb
 
 from ingest import labels
-from ingest.warehouse import open_warehouse, scalar
+from ingest.readers import LOCKED_CONFIG, Reader, ReaderError, Target
+from ingest.warehouse import open_warehouse
 
 # Statements that only read, by the type DuckDB's own parser gives them (comments and string
-# literals are its business, not a regex's). The connection is the guarantee: read-only on the
-# database file, and no file system access at all, so that no statement can write a file (COPY ... TO,
-# EXPORT DATABASE), attach another database, install or load an extension, or read a file outside
-# the warehouse; its configuration is locked so that no statement can lift that.
+# literals are its business, not a regex's).
 _READ_ONLY_TYPES = frozenset({duckdb.StatementType.SELECT})
-LOCKED_CONFIG: dict[str, Any] = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
-}
 
 
 class QueryError(Exception):
@@ -40,8 +39,21 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
 
 
+def as_target(where: Target | Path) -> Target:
+    """A target, or a DuckDB warehouse file's."""
+    return where if isinstance(where, Target) else Target("duckdb", Path(where))
+
+
+def reader_for(where: Target | Path) -> Reader:
+    """A reader on the published warehouse; QueryError, saying why, when it cannot be read."""
+    try:
+        return Reader(as_target(where))
+    except ReaderError as exc:
+        raise QueryError(str(exc)) from exc
+
+
 def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
-    """The published warehouse, opened so that nothing done through the connection can write."""
+    """The published DuckDB warehouse, opened so that nothing done through the connection can write."""
     if not db.exists():
         raise QueryError(f"{db}: no warehouse here; build one with `make run` or `cdv build`")
     if not db.is_file():
@@ -76,6 +88,20 @@ def read_only_statement(sql: str) -> str:
     return sql
 
 
+def one_statement(sql: str) -> str:
+    """``sql`` if it holds one statement (a server's SQL: split by PostgreSQL's own lexer, which
+    DuckDB's tokenizer is, so that a semicolon in a string, a quoted name, a comment or a
+    dollar-quoted text is not a separator); QueryError otherwise."""
+    count, after_separator = 0, True
+    for start, kind in duckdb.tokenize(sql):
+        separator = kind == duckdb.token_type.operator and sql[start] == ";"
+        count += not separator and after_separator
+        after_separator = separator
+    if count != 1:
+        raise QueryError("give exactly one SQL statement")
+    return sql
+
+
 def _is_pivot_expansion(statements: list[Any]) -> bool:
     return (
         len(statements) > 1
@@ -106,20 +132,20 @@ def bind(sql: str, given: dict[str, Any] | None = None) -> dict[str, Any]:
     return {name: given.get(name) for name in used}
 
 
-def run_query(db: Path, sql: str, params: dict[str, Any] | None = None) -> QueryResult:
-    statement = read_only_statement(sql)
+def run_query(where: Target | Path, sql: str, params: dict[str, Any] | None = None) -> QueryResult:
+    """Run one read-only statement on the warehouse (a target, or a DuckDB file), with its named
+    parameters (``$name``; those not given are None)."""
+    target = as_target(where)
+    statement = read_only_statement(sql) if target.kind == "duckdb" else one_statement(sql)
     values = bind(statement, params)
-    con = open_read_only(db)
-    try:
-        cursor = con.execute(statement, values) if values else con.execute(statement)
-        columns = [d[0] for d in cursor.description or []]
-        return QueryResult(columns, cursor.fetchall())
-    except duckdb.Error as exc:
-        # DuckDB's whole message: its first line names the error, the next ones help mend it
-        # ("Candidate bindings: ...", "Did you mean ...?", the query with a caret under the place).
-        raise QueryError(str(exc)) from exc
-    finally:
-        con.close()
+    with reader_for(target) as reader:
+        try:
+            cursor = reader.execute(statement, values)
+            columns = [d[0] for d in cursor.description or []]
+            rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        except reader.Error as exc:
+            raise QueryError(reader.explain(exc)) from exc
+    return QueryResult(columns, rows)
 
 
 def _plain(value: Any) -> Any:
@@ -194,15 +220,62 @@ def format_eur(value: Any) -> str:
     return labels.eur(value).replace("\u00a0", " ") or "-"
 
 
-def _quarantine_lines(con: duckdb.DuckDBPyConnection, shown: int = 20) -> list[str]:
+def _unreadable(reader: Reader, what: str, exc: BaseException) -> str:
+    """A section the reader cannot read, said with the engine's reason (its first line)."""
+    return f"{what}: not readable here: {reader.explain(exc, where=False).splitlines()[0]}"
+
+
+def _document_lines(reader: Reader) -> list[str]:
+    """When the last document was loaded, and every document (raw.documents); where ``raw`` is not
+    readable (a server's reader role), the contract documents' versions the analytics publish."""
+    try:
+        built = reader.scalar("select max(loaded_at) from raw.documents")
+        documents = reader.rows(
+            "select document_file, kind, document_sha256, contract_code from raw.documents order by 1"
+        )
+    except reader.Error as exc:
+        refused = _unreadable(reader, "raw.documents", exc)
+    else:
+        out = [f"last document loaded: {built}", "documents:"]
+        out.extend(
+            f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}"
+            for name, kind, sha, contract in documents
+        )
+        return out
+    try:
+        built = reader.scalar("select max(loaded_at) from analytics.document_versions")
+        documents = reader.rows(
+            "select document_file, document_kind, document_sha256, contract_code, is_current"
+            " from analytics.document_versions order by 1"
+        )
+        datasets = reader.rows(
+            "select distinct document_file from analytics.funding_lines where source_kind = 'dataset' order by 1"
+        )
+    except reader.Error as exc:
+        return [refused, _unreadable(reader, "analytics.document_versions", exc)]
+    out = [
+        refused,
+        f"last contract document loaded: {built}",
+        "contract documents (analytics.document_versions):",
+    ]
+    out.extend(
+        f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}" + ("" if current else "  (superseded)")
+        for name, kind, sha, contract, current in documents
+    )
+    out.append(f"open data files with funding lines (analytics.funding_lines): {len(datasets)}")
+    out.extend(f"  {name}" for (name,) in datasets)
+    return out
+
+
+def _quarantine_lines(reader: Reader, shown: int = 20) -> list[str]:
     """The rows and documents kept out of every total (analytics.quarantine), each with its place."""
     try:
-        rows = con.execute(
-            "select row_kind, rule, document_file, source_line, amount_eur, message"
-            " from analytics.quarantine order by document_file, source_line nulls first, rule"
-        ).fetchall()
-    except duckdb.Error:
-        return []
+        rows = reader.rows(
+            "select row_kind, rule, document_file, source_line, amount_eur, message from analytics.quarantine"
+            " order by document_file, source_line nulls first, rule, quarantine_id"
+        )
+    except reader.Error as exc:
+        return [_unreadable(reader, "quarantine", exc)]
     documents = sum(1 for kind, *_ in rows if kind == "document")
     out = [f"quarantine: {len(rows) - documents} rows / {documents} documents (analytics.quarantine)"]
     for _, rule, file, line, amount, message in rows[:shown]:
@@ -214,17 +287,22 @@ def _quarantine_lines(con: duckdb.DuckDBPyConnection, shown: int = 20) -> list[s
     return out
 
 
-def _input_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The inputs the warehouse is built from, and the documents the last builds removed."""
-    out: list[str] = []
+def _input_lines(reader: Reader) -> list[str]:
+    """The inputs the warehouse is built from, and the documents the last builds removed: the build's
+    own DuckDB file keeps them, a server does not."""
+    if reader.kind == "postgres":
+        return [
+            "inputs: kept by the build in its DuckDB file, not on the server (cdv status --db FILE where it runs)"
+        ]
     try:
-        inputs = con.execute("select path, kind from cdv.inputs order by position, added_at, path").fetchall()
-        removals = con.execute(
-            "select document_file, amount_eur, reason, removed_at from cdv.removals order by removed_at desc, document_file limit 20"
-        ).fetchall()
-    except duckdb.Error:
-        return out
-    out.append("inputs (cdv build reads them all; cdv remove PATH to drop one):")
+        inputs = reader.rows("select path, kind from cdv.inputs order by position, added_at, path")
+        removals = reader.rows(
+            "select document_file, amount_eur, reason, removed_at from cdv.removals"
+            " order by removed_at desc, document_file limit 20"
+        )
+    except reader.Error as exc:
+        return [_unreadable(reader, "inputs", exc)]
+    out = ["inputs (cdv build reads them all; cdv remove PATH to drop one):"]
     out.extend(f"  {kind} {path}" for path, kind in inputs)
     if removals:
         out.append("documents removed (latest first):")
@@ -235,19 +313,19 @@ def _input_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
-def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _recognition_lines(reader: Reader) -> list[str]:
     """Per contract document: the contract recognised, how, how sure, and what its reading gave."""
     try:
-        rows = con.execute(
+        rows = reader.rows(
             """
             select document_file, contract_code, contract_name, contract_rule, contract_confidence,
                 contract_evidence, qpv_count, funding_line_count, funding_eur, local_funder_eur,
                 unidentified_eur, qpv_eur, hors_qpv_eur
             from analytics.contract_recognition order by contract_code nulls first, document_file
             """
-        ).fetchall()
-    except duckdb.Error:
-        return []
+        )
+    except reader.Error as exc:
+        return [_unreadable(reader, "contracts recognised", exc)]
     out = ["contracts recognised (per document):"]
     for (
         name,
@@ -281,42 +359,51 @@ def _recognition_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
-def status(db: Path) -> str:
-    con = open_read_only(db)
-    try:
-        built = scalar(con, "select max(loaded_at) from raw.documents")
-        lines = [f"warehouse: {db}", f"last document loaded: {built}"]
-        lines.append("documents:")
-        for name, kind, sha, contract in con.execute(
-            "select document_file, kind, document_sha256, contract_code from raw.documents order by 1"
-        ).fetchall():
-            lines.append(f"  {name}  {kind}  {contract or '-'}  sha256 {sha[:12]}")
-        lines.extend(_input_lines(con))
-        lines.extend(_recognition_lines(con))
-        lines.append("rows:")
-        for table in ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives"):
-            try:
-                count = scalar(con, f"select count(*) from raw.{table}")
-            except duckdb.Error:
-                continue
-            lines.append(f"  raw.{table:<17} {count}")
-        for table in ("analytics.funding_lines", "marts.fct_funding"):
-            try:
-                lines.append(f"  {table:<21} {scalar(con, f'select count(*) from {table}')}")
-            except duckdb.Error:
-                continue
-        lines.extend(_quarantine_lines(con))
+RAW_COUNTED = ("fiches", "funding_lines", "funding_pledges", "action_costs", "annex_objectives")
+PUBLISHED_COUNTED = ("analytics.funding_lines", "marts.fct_funding")
+
+
+def _row_lines(reader: Reader) -> list[str]:
+    out = ["rows:"]
+    for table in RAW_COUNTED:
         try:
-            issues = con.execute(
-                "select severity, count(*) from analytics.dq_issues group by 1 order by 1"
-            ).fetchall()
-            # The same count as the build's summary and the dashboard's (analytics.dq_issues).
-            total = sum(n for _, n in issues)
-            lines.append(
-                f"open data-quality issues: {total} (" + ", ".join(f"{n} {s}" for s, n in issues) + ")"
-            )
-        except duckdb.Error:
-            pass
-        return "\n".join(lines)
-    finally:
-        con.close()
+            count = reader.scalar(f"select count(*) from raw.{table}")
+        except reader.Error as exc:
+            if reader.kind == "postgres":  # the reader role: the whole schema refused, said once
+                out.append("  " + _unreadable(reader, "raw tables", exc))
+                break
+            continue  # a raw table older warehouses do not have
+        out.append(f"  raw.{table:<17} {count}")
+    for table in PUBLISHED_COUNTED:
+        try:
+            out.append(f"  {table:<21} {reader.scalar(f'select count(*) from {table}')}")
+        except reader.Error as exc:
+            out.append("  " + _unreadable(reader, table, exc))
+    return out
+
+
+def _issue_lines(reader: Reader) -> list[str]:
+    try:
+        issues = reader.rows("select severity, count(*) from analytics.dq_issues group by 1 order by 1")
+    except reader.Error as exc:
+        return [_unreadable(reader, "open data-quality issues", exc)]
+    # The same count as the build's summary and the dashboard's (analytics.dq_issues).
+    total = sum(n for _, n in issues)
+    return [f"open data-quality issues: {total} (" + ", ".join(f"{n} {s}" for s, n in issues) + ")"]
+
+
+def status(where: Target | Path) -> str:
+    """What the warehouse holds, as its reader sees it: on a server, the reader role reads neither
+    ``raw`` nor the build's inputs, and says so."""
+    with reader_for(where) as reader:
+        lines = [f"warehouse: {reader.describe()}"]
+        for section in (
+            _document_lines,
+            _input_lines,
+            _recognition_lines,
+            _row_lines,
+            _quarantine_lines,
+            _issue_lines,
+        ):
+            lines.extend(section(reader))
+    return "\n".join(lines)

@@ -19,12 +19,20 @@ from typing import Any
 
 import duckdb
 
-from ingest.postgres import PostgresError, Server, reader_role
+from ingest.postgres import READER_SCHEMAS, PostgresError, Server, reader_role
 from ingest.settings import TARGETS, TargetKind, settings
 from ingest.warehouse import open_warehouse
 
-# A DuckDB reader's settings once the file is attached: no file access, configuration locked.
-LOCKED_CONFIG: dict[str, Any] = {"enable_external_access": False, "lock_configuration": True}
+# A DuckDB reader's settings once the file is attached: no file system access at all (no statement
+# can write a file with COPY ... TO or EXPORT DATABASE, attach another database, read a file outside
+# the warehouse, or install or load an extension), and the configuration locked so that no statement
+# can lift that.
+LOCKED_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
 
 
 class ReaderError(Exception):
@@ -64,6 +72,18 @@ def resolve(kind: str | None = None, db: Path | None = None, dsn: str | None = N
     return Target("duckdb", db or configured.db, "")
 
 
+# PostgreSQL type oids → the dtypes of DuckDB's df() for the same values: (no value missing, some).
+_PG_DTYPES: dict[int, tuple[str, str]] = {
+    16: ("bool", "boolean"),
+    20: ("int64", "Int64"),
+    21: ("int16", "Int16"),
+    23: ("int32", "Int32"),
+    700: ("float64", "float64"),
+    701: ("float64", "float64"),
+    1700: ("float64", "float64"),  # numeric: DuckDB's df() gives its decimals as doubles too
+}
+_PG_DATES = frozenset({1082, 1114})  # date, timestamp
+
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -81,7 +101,9 @@ def pyformat(sql: str) -> str:
 
 class Reader:
     """A read-only connection: ``execute`` returns a cursor (``description``, ``fetchall``,
-    ``fetchone``), ``rows`` the rows, ``frame`` a DataFrame. ``kind`` says the engine."""
+    ``fetchone``), ``rows`` the rows, ``frame`` a DataFrame. ``kind`` says the engine, ``describe()``
+    the warehouse, ``explain()`` an error of ``Error``. On a server, every statement is a read-only
+    transaction of its own."""
 
     kind: TargetKind
     Error: tuple[type[BaseException], ...]
@@ -92,13 +114,14 @@ class Reader:
         if target.kind == "postgres":
             import psycopg2
 
-            server = Server(target.dsn)
             named = "user" in _dsn_keys(target.dsn)  # a DSN naming its user is read as that user
+            user = None if named or not as_reader else reader_role()
+            self.server = Server(_with_user(target.dsn, user) if user else target.dsn)
             try:
-                user = None if named or not as_reader else reader_role()
-                self._con = server.connect(user=user, read_only=True)
+                self._con = self.server.connect(read_only=True)
             except PostgresError as exc:
-                raise ReaderError(str(exc)) from exc
+                # libpq's message on one line ("connection ... failed: ... Is the server running ...?")
+                raise ReaderError(" ".join(str(exc).split())) from exc
             self._con.autocommit = False
             self.Error = (psycopg2.Error,)
         else:
@@ -114,6 +137,33 @@ class Reader:
                 raise ReaderError(f"{db}: cannot be opened as a DuckDB warehouse: {exc}") from exc
             self.Error = (duckdb.Error,)
 
+    def describe(self) -> str:
+        """The warehouse as read: the file, or ``PostgreSQL role@host:port/dbname`` (the account
+        this reader connected as)."""
+        if self.kind == "postgres":
+            return "PostgreSQL " + self.server.describe()
+        return str(self.target.db)
+
+    def explain(self, exc: BaseException, *, where: bool = True) -> str:
+        """An engine's error as the reader says it: DuckDB's whole message (its first line names the
+        error, the next ones help mend it: candidate bindings, "Did you mean", a caret under the
+        place); the server's on one line, naming it (unless not ``where``), with its hint and what
+        the reader may do."""
+        if self.kind == "duckdb":
+            return str(exc)
+        diag = getattr(exc, "diag", None)
+        primary = (getattr(diag, "message_primary", None) or str(exc)).strip().splitlines()[0]
+        said = [f"{self.describe()}: {primary}" if where else primary]
+        hint = getattr(diag, "message_hint", None)
+        if hint:
+            said.append(f"({hint.strip()})")
+        code = getattr(exc, "pgcode", None)
+        if code == "42501":  # insufficient privilege
+            said.append(f"(readers see only the schemas {', '.join(READER_SCHEMAS)})")
+        elif code == "25006":  # read-only transaction
+            said.append("(readers' transactions are read-only)")
+        return " ".join(said)
+
     @property
     def connection(self) -> Any:
         return self._con
@@ -123,13 +173,18 @@ class Reader:
             return self._con.execute(sql, params) if params else self._con.execute(sql)
         cursor = self._con.cursor()
         try:
-            if isinstance(params, dict):
+            if isinstance(params, dict) and params:
                 cursor.execute(pyformat(sql), params)
-            else:
-                cursor.execute(sql.replace("?", "%s") if params else sql, list(params or []) or None)
-        except BaseException:
-            self._con.rollback()  # a failed statement aborts the transaction: the next one starts clean
-            raise
+            elif params:
+                cursor.execute(sql.replace("?", "%s"), list(params))
+            else:  # no parameters: psycopg2 leaves the text as it is, a % included
+                cursor.execute(sql)
+        finally:
+            # Each statement its own read-only transaction, ended as soon as it ran (its rows are
+            # already on this side): a reader kept open (a notebook, the dashboard) holds no lock
+            # that a build's drop of the old schemas would wait for; a failed statement leaves no
+            # aborted transaction behind.
+            self._con.rollback()
         return cursor
 
     def rows(self, sql: str, params: dict[str, Any] | Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -140,13 +195,26 @@ class Reader:
         return None if row is None else row[0]
 
     def frame(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        """The rows as a DataFrame, its columns of the dtypes DuckDB's ``df()`` gives on either
+        engine (so that a chart or a table of the dashboard is drawn alike): numbers as float64,
+        integers as int64 or int32 (their nullable kind when a value is missing), dates as
+        datetime64."""
         import pandas as pd
 
         cursor = self.execute(sql, params)
         if self.kind == "duckdb":
             return cursor.df()
-        columns = [d[0] for d in cursor.description or []]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+        description = cursor.description or []
+        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=[d[0] for d in description])
+        for index, column in enumerate(description):
+            series = frame.iloc[:, index]
+            dtypes = _PG_DTYPES.get(column.type_code)
+            if dtypes is not None:
+                plain, nullable = dtypes
+                frame.isetitem(index, series.astype(nullable if series.isna().any() else plain))
+            elif column.type_code in _PG_DATES:
+                frame.isetitem(index, pd.to_datetime(series).astype("datetime64[us]"))
+        return frame
 
     def relation_exists(self, schema: str, table: str) -> bool:
         return bool(
@@ -164,6 +232,15 @@ class Reader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _with_user(dsn: str, user: str) -> str:
+    import psycopg2.extensions
+
+    try:
+        return str(psycopg2.extensions.make_dsn(dsn, user=user))
+    except Exception:  # noqa: BLE001 - a bad DSN is said by connect()
+        return dsn
 
 
 def _dsn_keys(dsn: str) -> set[str]:

@@ -87,7 +87,9 @@ def test_notebooks_are_committed_without_outputs() -> None:
 def test_notebooks_read_only_the_marts_through_the_dashboard_sql() -> None:
     for path in NOTEBOOKS.glob("*.ipynb"):
         code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
-        assert "read_only=True" in code and "CDV_DB" in code, path.name
+        # The dashboard's reader, on the target the environment names (CDV_TARGET, CDV_DB, CDV_PG_DSN).
+        assert "queries.connect(resolve())" in code and "queries.fetch(" in code, path.name
+        assert "import duckdb" not in code and "duckdb.connect" not in code, path.name
         assert not re.search(r"\b(raw|staging|intermediate|reference)\.\w", code), path.name
         for name in re.findall(r'query\("(\w+)"', code):
             assert q.sql_path(name).is_file(), name
