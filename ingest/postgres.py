@@ -38,6 +38,8 @@ DEFAULT_READER = "cdv_reader"  # Settings.pg_reader's default
 # The advisory lock one build holds on the server (an arbitrary constant: "cdv" in ASCII, 0x636476).
 LOCK_KEY = 6513782
 APPLICATION = "cdv build"
+# The comment a publication leaves on the analytics schema: "cdv build published <time> by <host>".
+PUBLISHED_PREFIX = "cdv build published "
 
 
 class PostgresError(Exception):
@@ -226,6 +228,18 @@ def build_lock(server: Server, *, wait: bool = False, say: Any = None) -> Iterat
         con.close()
 
 
+def published_at(reader: Any) -> str | None:
+    """When and where the server's warehouse was published (the analytics schema's comment)."""
+    text = reader.scalar(
+        "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = 'analytics'"
+    )
+    return (
+        text.removeprefix(PUBLISHED_PREFIX)
+        if isinstance(text, str) and text.startswith(PUBLISHED_PREFIX)
+        else None
+    )
+
+
 def ensure_reader(cur: Any, role: str) -> None:
     """Create the reader role when the builder may (a role that cannot log in until an administrator
     gives it a password or a ``pg_hba`` rule); an existing role is kept as it is."""
@@ -324,6 +338,11 @@ def publish(con: Any, role: str) -> float:
             raise PostgresError(f"the build's schemas {', '.join(missing)} are missing: nothing published")
         ensure_reader(cur, role)
         _grant_reader(cur, role, NEXT_SUFFIX)
+        # When this warehouse was published, where the reader role can read it (cdv status).
+        cur.execute(
+            f'comment on schema "analytics{NEXT_SUFFIX}" is %s',
+            [f"{PUBLISHED_PREFIX}{time.strftime('%Y-%m-%d %H:%M:%S %Z')} by {socket.gethostname()}"],
+        )
         for schema in SCHEMAS:
             if schema + OLD_SUFFIX in present:  # left by a build killed between the swap and the drop
                 cur.execute(f'drop schema "{schema}{OLD_SUFFIX}" cascade')

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from ingest import labels
+from ingest.postgres import published_at
 from ingest.readers import LOCKED_CONFIG, Reader, ReaderError, Target
 from ingest.warehouse import open_warehouse
 
@@ -255,6 +256,7 @@ def _document_lines(reader: Reader) -> list[str]:
         return [refused, _unreadable(reader, "analytics.document_versions", exc)]
     out = [
         refused,
+        f"published: {published_at(reader) or 'unknown (no publication stamp)'}",
         f"last contract document loaded: {built}",
         "contract documents (analytics.document_versions):",
     ]

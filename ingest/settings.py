@@ -8,8 +8,8 @@ the value, instead of being replaced by the default without a word. An empty var
 Read elsewhere, not here: ``dbt_project/profiles.yml`` reads ``CDV_DB`` itself (dbt's ``env_var``),
 the project's ``generate_schema_name`` and sources read ``CDV_SCHEMA_SUFFIX`` (set by a PostgreSQL
 build for the dbt it starts: the build's own schemas, ``marts__next``...),
-and the notebooks read ``CDV_DB`` and ``CDV_FILTERS`` (the headline question's filters, as JSON)
-in their first cells, so that they run without the package installed.
+and the notebooks read ``CDV_FILTERS`` (the headline question's filters, as JSON) in their first
+cells (they find the warehouse through ``ingest.readers.resolve``, hence these settings).
 """
 
 from __future__ import annotations

@@ -286,6 +286,10 @@ def test_status_on_the_server_says_what_the_reader_role_cannot_read(
     assert "  raw tables: not readable here: permission denied for schema raw" in on_server
     assert "raw.fiches" not in on_server and "raw.fiches" in on_duckdb
     assert "inputs: kept by the build in its DuckDB file, not on the server" in on_server
+    # When the warehouse was published, which the reader role reads from the analytics schema's comment.
+    assert re.search(r"^published: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \w+ by \S+$", on_server, re.MULTILINE), (
+        on_server
+    )
     # The contract documents come from analytics.document_versions, with the same hashes as raw's.
     with Reader(Target("duckdb", warehouse)) as duck:
         for name, sha in duck.rows(
