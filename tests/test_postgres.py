@@ -154,8 +154,7 @@ def test_a_killed_build_leaves_the_published_warehouse_untouched(
     warehouse: Path, pg_warehouse: str, tmp_path: Path
 ) -> None:
     before = _published_digest(pg_warehouse)
-    store = tmp_path / "ingest.duckdb"
-    shutil.copy2(warehouse, store)
+    store = _ingest_copy(warehouse, tmp_path)
     env = dict(os.environ, CDV_TEST_PAUSE_AT="dbt", CDV_TEST_PAUSE_SECONDS="120")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ingest.cli", "build", "--db", str(store), "--dsn", pg_warehouse, "--force"],
@@ -245,6 +244,13 @@ def test_raw_tables_copy_lists_and_empty_strings_exactly(pg_warehouse: str, ware
             assert [tuple(map(canonical, r)) for r in mine] == [tuple(map(canonical, r)) for r in theirs]
 
 
+def _ingest_copy(warehouse: Path, folder: Path) -> Path:
+    """A build's ingest file starting from the DuckDB warehouse (same raw rows, nothing to parse)."""
+    store = folder / "ingest.duckdb"
+    shutil.copy2(warehouse, store)
+    return store
+
+
 def _next_schemas(dsn: str) -> int:
     """How many of a build's own schemas (``<schema>__next``) the server holds."""
     con = psycopg2.connect(dsn)
@@ -264,8 +270,7 @@ def test_a_failed_dbt_build_keeps_the_published_warehouse(
     warehouse: Path, pg_warehouse: str, tmp_path: Path
 ) -> None:
     before = _published_digest(pg_warehouse)
-    store = tmp_path / "ingest.duckdb"
-    shutil.copy2(warehouse, store)
+    store = _ingest_copy(warehouse, tmp_path)
     with pytest.raises(BuildError, match="cdv_no_such_macro"):
         build(
             store,
