@@ -32,7 +32,7 @@ from ingest.expectations import PendingValidation, ValidationReport, read_raw_ta
 from ingest.loading import connect
 from ingest.pipeline import IngestReport, InputError, Progress, ingest_paths, prune_missing
 from ingest.postgres import Server
-from ingest.readers import Reader, Target, open_reader
+from ingest.readers import Reader, Target
 from ingest.reference import USER_QPV_DIR
 from ingest.schema import RAW_TABLES, dbt_source
 from ingest.settings import PauseStep, settings
@@ -511,20 +511,14 @@ def build(
             checks = _Checks(read_raw_tables(building, only_tables=only), progress)
             project = project_fingerprint()  # before dbt reads the project: what this build is built with
             if server is not None:
-                publish_seconds = _build_on_server(server, building, progress, checks, dbt_args, steps)
-                validation = checks.result()
-                steps.append(("expectations", validation.seconds))
+                _build_on_server(server, building, progress, checks, dbt_args, steps)
+                steps.append(("expectations", checks.result().seconds))
                 _test_pause("publish")
-                publish_seconds += pg.publish_swap(server, progress)
-                steps.append(("publish", publish_seconds))
+                steps.append(("publish", pg.publish_swap(server, progress)))
                 _publish(building, db)
                 _keep_state(db, suites, project)
-                result = BuildReport(report, steps)
-                with open_reader(Target("postgres", None, server.dsn), as_reader=False) as reader:
-                    result.summary = summarise(reader)
-                    result.superseded = superseded_documents(reader)
-                    result.quarantine = quarantined(reader)
-                return result
+                # Read as the build's own account: the summary counts raw's rows too.
+                return _report(report, steps, Reader(Target("postgres", None, server.dsn), as_reader=False))
             args = dbt_args or dbt_build_args(db, changed, force=force, project=project)
             progress(_describe_dbt(args, changed))
             if not dbt_args:  # the project's own build keeps its artifacts per warehouse
@@ -552,7 +546,12 @@ def build(
             if isinstance(exc, Exception) and not isinstance(exc, (BuildError, InputError, pg.PostgresError)):
                 raise BuildError(f"{type(exc).__name__}: {exc}") from exc
             raise
-    with open_reader(Target("duckdb", db)) as reader:
+    return _report(report, steps, Reader(Target("duckdb", db)))
+
+
+def _report(report: IngestReport, steps: list[tuple[str, float]], reader: Reader) -> BuildReport:
+    """What a build says once published, read from the published warehouse (closes ``reader``)."""
+    with reader:
         return BuildReport(
             report, steps, summarise(reader), superseded_documents(reader), quarantined(reader)
         )
@@ -576,10 +575,9 @@ def _build_on_server(
     checks: _Checks,
     dbt_args: list[str] | None,
     steps: list[tuple[str, float]],
-) -> float:
+) -> None:
     """Copy the raw tables of the ingest's file to the server and run dbt there, every layer into
-    the build's own schemas (``<schema>__next``); returns the seconds spent before dbt on the
-    server's side that count as publishing (none yet: the swap is timed by the caller)."""
+    the build's own schemas (``<schema>__next``); the two steps' times go to ``steps``."""
     started = time.perf_counter()
     con = server.connect()
     try:
@@ -606,17 +604,14 @@ def _build_on_server(
     dbt_started = time.perf_counter()
     try:
         run_dbt(building, args, progress, cancel=checks.stop_dbt, extra_env=env)
-    except BuildError:
-        checks.result()  # a critical expectation failure explains a stopped dbt: said first
+    except BaseException as exc:
         _drop_next_quietly(server)
-        raise
-    except BaseException:
-        _drop_next_quietly(server)
+        if isinstance(exc, BuildError):
+            checks.result()  # a critical expectation failure explains a stopped dbt: said first
         raise
     finally:
         checks.stop_dbt.set()
     steps.append(("dbt build", time.perf_counter() - dbt_started))
-    return 0.0
 
 
 def _drop_next_quietly(server: Server) -> None:

@@ -4,9 +4,9 @@ the build's schemas swapped in with the published ones in one transaction, one b
 A build on a server never writes into the schemas readers use. It loads ``raw`` and lets dbt build
 every layer into schemas of its own (``raw__next``, ``marts__next``, ...: the suffix of
 ``CDV_SCHEMA_SUFFIX``, read by ``generate_schema_name`` and by the sources), then, in one transaction,
-renames the published schemas away, the new ones in, and drops the old: PostgreSQL's DDL is
-transactional, so a reader sees the old warehouse or the new one, never a mix, and a build killed
-before that transaction leaves the published schemas as they were. Views keep pointing at the tables
+renames the published schemas away and the new ones in (PostgreSQL's DDL is transactional, so a
+reader sees the old warehouse or the new one, never a mix, and a build killed before that
+transaction leaves the published schemas as they were), and drops the old ones in another. Views keep pointing at the tables
 they were built on, since PostgreSQL binds a view to its tables, not to their names.
 """
 
@@ -27,6 +27,7 @@ import psycopg2
 import psycopg2.extensions
 
 from ingest.schema import RAW_TABLES
+from ingest.settings import Settings, settings
 
 # Every schema a build writes; published under these names, built under the name + NEXT_SUFFIX.
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "analytics", "reference")
@@ -34,7 +35,7 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "analytics", "reference")
 READER_SCHEMAS = ("marts", "analytics", "reference")
 NEXT_SUFFIX = "__next"
 OLD_SUFFIX = "__old"
-DEFAULT_READER = "cdv_reader"  # Settings.pg_reader's default
+DEFAULT_READER = Settings.pg_reader  # the reader role's name when CDV_PG_READER is unset
 # The advisory lock one build holds on the server (an arbitrary constant: "cdv" in ASCII, 0x636476).
 LOCK_KEY = 6513782
 APPLICATION = "cdv build"
@@ -89,14 +90,11 @@ class Server:
             env["PGPASSWORD"] = p["password"]
         return env
 
-    def connect(self, *, user: str | None = None, read_only: bool = False) -> Any:
-        """A connection (psycopg2); ``user`` overrides the DSN's; ``read_only``: every transaction
-        of the session is read-only (the readers' connections)."""
-        extra: dict[str, str] = {"application_name": "cdv"}
-        if user:
-            extra["user"] = user
+    def connect(self, *, read_only: bool = False) -> Any:
+        """A connection (psycopg2); ``read_only``: every transaction of the session is read-only
+        (the readers' connections)."""
         try:
-            con = psycopg2.connect(self.dsn, **extra)
+            con = psycopg2.connect(self.dsn, application_name="cdv")
         except psycopg2.Error as exc:
             raise PostgresError(
                 f"cannot connect to PostgreSQL {self.describe()}: {str(exc).strip()}"
@@ -108,8 +106,6 @@ class Server:
 
 def reader_role() -> str:
     """The role readers connect as (``CDV_PG_READER``, default ``cdv_reader``)."""
-    from ingest.settings import settings
-
     return settings().pg_reader
 
 
@@ -155,7 +151,7 @@ def _csv_expression(name: str, duck_type: str) -> str:
     )
 
 
-def load_raw(duck: duckdb.DuckDBPyConnection, con: Any, schema: str, progress: Any = None) -> dict[str, int]:
+def load_raw(duck: duckdb.DuckDBPyConnection, con: Any, schema: str) -> dict[str, int]:
     """Create ``schema`` afresh on the server and copy every raw table of the DuckDB connection
     ``duck`` (schema ``raw``) into it with ``COPY``; returns the rows copied per table."""
     counts: dict[str, int] = {}
@@ -180,8 +176,6 @@ def load_raw(duck: duckdb.DuckDBPyConnection, con: Any, schema: str, progress: A
                         handle,
                     )
                 counts[table] = cur.rowcount
-                if progress is not None:
-                    progress(f"  {schema}.{table}: {cur.rowcount} rows copied")
     return counts
 
 

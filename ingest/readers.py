@@ -47,11 +47,6 @@ class Target:
     db: Path | None = None
     dsn: str = ""
 
-    def describe(self) -> str:
-        if self.kind == "postgres":
-            return "PostgreSQL " + Server(self.dsn).describe()
-        return str(self.db)
-
 
 def target_kind(value: str | None = None) -> TargetKind:
     """``value`` (an option's), else ``CDV_TARGET``'s (``ingest.settings``), else duckdb."""
@@ -109,6 +104,8 @@ class Reader:
     Error: tuple[type[BaseException], ...]
 
     def __init__(self, target: Target, *, as_reader: bool = True) -> None:
+        """On a server, as the reader role unless the DSN names a user or ``as_reader`` is false
+        (the build's own account, which reads ``raw``)."""
         self.target = target
         self.kind = target.kind
         if target.kind == "postgres":
@@ -250,9 +247,3 @@ def _dsn_keys(dsn: str) -> set[str]:
         return set(psycopg2.extensions.parse_dsn(dsn))
     except Exception:  # noqa: BLE001 - a bad DSN is said by connect()
         return set()
-
-
-def open_reader(target: Target | None = None, *, as_reader: bool = True) -> Reader:
-    """A read-only reader on ``target`` (default: the one the environment names); on a server, as
-    the reader role unless ``as_reader`` is false (the build's own account, which reads ``raw``)."""
-    return Reader(target or resolve(), as_reader=as_reader)
